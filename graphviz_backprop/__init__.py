@@ -1,0 +1,73 @@
+"""graphviz-backprop: backpropagation through circuits of gates, node by node.
+
+Trace an expression, a program of assignments, a file or a bundled example:
+
+>>> import graphviz_backprop as gb
+>>> t = gb.trace("(x+y)*z", x=-2, y=5, z=-4)
+>>> t.value
+-12.0
+>>> t.gradients
+{'x': -4.0, 'y': -4.0, 'z': 3.0}
+
+The lecture's sigmoid neuron, with the gates of the cs231n figure:
+
+>>> n = gb.trace("sigmoid-neuron")
+>>> [n.circuit.label(g) for g in n.circuit.gates]
+['*', '*', '+', '+', '*-1', 'exp', '+1', '1/x']
+>>> round(n.gradients["x0"], 4)
+0.3932
+
+Without values the trace is symbolic:
+
+>>> gb.trace("(x+y)*z").gradients["x"]
+z
+
+Bad input raises one of the package's errors, never runs anything:
+
+>>> gb.trace("__import__('os')")
+Traceback (most recent call last):
+...
+graphviz_backprop.errors.ParseError: unknown function '__import__' (known: abs, cos, elu, exp, leaky_relu, log, max, min, relu, sigmoid, sin, softplus, sqrt, tanh) (line 1, column 1)
+"""
+
+from .errors import (
+    EvaluationError,
+    GbpError,
+    GraphvizNotFoundError,
+    InputError,
+    LimitError,
+    ParseError,
+    RenderError,
+    ValuesError,
+)
+from .evaluate import Evaluation, evaluate
+from .gates import GATES, Gate
+from .graph import Circuit, build
+from .parse import Program, parse, parse_sympy
+from .source import Example, list_examples, load_example
+from .trace import Trace, trace
+
+__all__ = [
+    "trace",
+    "Trace",
+    "parse",
+    "parse_sympy",
+    "build",
+    "evaluate",
+    "Program",
+    "Circuit",
+    "Evaluation",
+    "Gate",
+    "GATES",
+    "Example",
+    "list_examples",
+    "load_example",
+    "GbpError",
+    "InputError",
+    "ParseError",
+    "LimitError",
+    "ValuesError",
+    "EvaluationError",
+    "RenderError",
+    "GraphvizNotFoundError",
+]

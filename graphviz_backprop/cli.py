@@ -1,0 +1,168 @@
+"""The ``gbp`` command line; turns every error into one ``Error: ...`` line and an exit code.
+
+Exit codes: 0 success, 2 bad input, 1 anything else.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from typing import Any
+
+import click
+
+from .errors import GbpError
+from .evaluate import format_value, local_formulas
+from .source import list_examples, parse_assignments
+from .trace import Trace, trace
+
+__all__ = ["main", "cli"]
+
+SOURCE_HELP = """SOURCE is an expression ("(x+y)*z"), a program of assignments
+("x = -2; y = 5; q = x + y"), a path to a file (.py, .txt, or an expression .toml), or the
+name of a bundled example (see 'gbp examples'). A SOURCE that starts with '-' goes after
+'--', as in: gbp eval --at x=1 -- "-x"."""
+
+
+class Failure(click.ClickException):
+    """A one-line error with the exit code of the error that caused it."""
+
+    def __init__(self, message: str, exit_code: int):
+        super().__init__(" ".join(str(message).split()))
+        self.exit_code = exit_code
+
+
+def _trace(source: str, at: tuple[str, ...], expand: bool | None) -> Trace:
+    try:
+        return trace(source, parse_assignments(at), expand=expand)
+    except GbpError as err:
+        raise Failure(str(err), err.exit_code) from None
+
+
+AT_OPTION = click.option(
+    "--at", "at", multiple=True, metavar="NAME=VALUE,...",
+    help="Input values, as x=-2,y=5,z=-4; repeatable. Overrides values in the source."
+    " Without any value the evaluation is symbolic.")
+EXPAND_OPTION = click.option(
+    "--expand/--no-expand", default=None,
+    help="Lower composite gates (sigmoid, tanh, softplus, elu, leaky_relu) into primitive"
+    " gates, so sigmoid(a) becomes *-1, exp, +1, 1/x.  [default: as the example file says,"
+    " else no]")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(package_name="graphviz-backprop")
+def cli() -> None:
+    """graphviz-backprop: draw and check backpropagation through circuits of gates.
+
+    \b
+      gbp eval "(x+y)*z" --at x=-2,y=5,z=-4
+      gbp eval sigmoid-neuron --json
+      gbp examples
+    """
+
+
+def _local_text(t: Trace, node: str) -> str:
+    ev = t.evaluation
+    parts = []
+    for formula, value in zip(local_formulas(t.circuit, node), ev.local.get(node, ())):
+        shown = format_value(value)
+        parts.append(formula if formula == shown or t.symbolic else f"{formula} = {shown}")
+    return ", ".join(parts)
+
+
+def format_table(t: Trace) -> str:
+    """The evaluation as an aligned table a person reads in a terminal."""
+    c, ev = t.circuit, t.evaluation
+    header = ("node", "name", "op", "inputs", "value", "grad", "local gradients", "flags")
+    rows = []
+    for node in c.order:
+        kind = c.graph.nodes[node]["kind"]
+        rows.append((
+            node,
+            c.name(node) or "",
+            c.label(node) if kind == "gate" else kind,
+            " ".join(c.operands[node]),
+            format_value(ev.values[node]),
+            format_value(ev.grads[node]),
+            _local_text(t, node),
+            " ".join(ev.flags.get(node, ())),
+        ))
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    numeric = {4, 5}
+
+    def line(row: tuple[Any, ...]) -> str:
+        cells = [str(v).rjust(w) if i in numeric else str(v).ljust(w)
+                 for i, (v, w) in enumerate(zip(row, widths))]
+        return "  ".join(cells).rstrip()
+
+    out = []
+    title = t.title or c.source.strip().replace("\n", "; ")
+    point = ", ".join(f"{k}={format_value(v)}" for k, v in t.inputs.items())
+    out.append(f"{title}" + ("  (symbolic)" if t.symbolic else f"  at {point}" if point else ""))
+    out.append("")
+    out.append(line(header))
+    out.extend(line(r) for r in rows)
+    out.append("")
+    out.append(f"output {c.output_name} = {format_value(t.value)}")
+    for name, grad in t.gradients.items():
+        out.append(f"  d{c.output_name}/d{name} = {format_value(grad)}")
+    if any(ev.flags.values()):
+        out.append("kink: evaluated at a non-differentiable point; the gradient follows PyTorch"
+                   " (relu'(0) = 0, abs'(0) = 0, a max/min tie splits the gradient in half)")
+    return "\n".join(out)
+
+
+@cli.command("eval", epilog=SOURCE_HELP)
+@click.argument("source")
+@AT_OPTION
+@EXPAND_OPTION
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a table.")
+def eval_command(source: str, at: tuple[str, ...], expand: bool | None, as_json: bool) -> None:
+    """Every node's value, gradient and local gradients.
+
+    The gradient of a node is d output / d node; a gate's local gradients are
+    d gate / d input, one per input wire.
+    """
+    t = _trace(source, at, expand)
+    click.echo(t.to_json() if as_json else format_table(t))
+
+
+@cli.command("examples")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list instead of text.")
+def examples_command(as_json: bool) -> None:
+    """List the bundled examples (use a name as SOURCE)."""
+    try:
+        examples = list_examples()
+    except GbpError as err:
+        raise Failure(str(err), err.exit_code) from None
+    if as_json:
+        click.echo(json.dumps([
+            {"name": e.name, "title": e.title, "description": e.description, "source": e.source}
+            for e in examples], indent=2, ensure_ascii=False))
+        return
+    width = max((len(e.name) for e in examples), default=0)
+    for e in examples:
+        click.echo(f"{e.name.ljust(width)}  {e.title}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; no traceback reaches the user (set GBP_DEBUG=1 to see one)."""
+    try:
+        return cli.main(args=argv, prog_name="gbp", standalone_mode=True) or 0
+    except SystemExit as exit_:
+        return exit_.code if isinstance(exit_.code, int) else (0 if exit_.code is None else 1)
+    except KeyboardInterrupt:
+        click.echo("Error: interrupted", err=True)
+        return 130
+    except Exception as err:  # the last line of defence: one line, exit 1
+        if os.environ.get("GBP_DEBUG"):
+            raise
+        message = " ".join(str(err).split()) or type(err).__name__
+        click.echo(f"Error: internal error ({type(err).__name__}): {message}", err=True)
+        return 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,264 @@
+"""Forward and backward passes over a circuit, node by node; pure functions.
+
+Numbers are float64.  With no input values at all the passes are symbolic (sympy), so
+``(x+y)*z`` gives ``df/dx = z``.
+
+>>> from graphviz_backprop.parse import parse
+>>> from graphviz_backprop.graph import build
+>>> ev = evaluate(build(parse("(x+y)*z")), {"x": -2, "y": 5, "z": -4})
+>>> ev.gradients
+{'x': -4.0, 'y': -4.0, 'z': 3.0}
+>>> evaluate(build(parse("(x+y)*z"))).gradients
+{'x': z, 'y': z, 'z': x + y}
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, Mapping
+
+import sympy
+
+from .errors import EvaluationError, ValuesError
+from .gates import GATES, format_number, sympy_number
+from .graph import Circuit
+
+__all__ = [
+    "Evaluation", "evaluate", "resolve_values", "symbolic_values", "local_formulas",
+    "format_value", "KINK",
+]
+
+#: Flag on a node evaluated at a non-differentiable point (the gradient follows PyTorch).
+KINK = "kink"
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """Every node's value and gradient, and each gate's local gradients (by input wire).
+
+    Values are floats, or sympy expressions when ``at`` is None (symbolic mode).
+    """
+
+    circuit: Circuit
+    at: dict[str, float] | None
+    values: dict[str, Any]
+    grads: dict[str, Any]
+    local: dict[str, tuple[Any, ...]]
+    flags: dict[str, tuple[str, ...]]
+
+    @property
+    def symbolic(self) -> bool:
+        return self.at is None
+
+    @property
+    def output(self) -> Any:
+        """The output's value."""
+        return self.values[self.circuit.output]
+
+    @property
+    def gradients(self) -> dict[str, Any]:
+        """d output / d input, by input name, in the inputs' order."""
+        return {name: self.grads[node] for name, node in self.circuit.inputs.items()}
+
+
+def _number(name: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        try:
+            value = float(value)  # sympy numbers, numpy scalars, Fractions
+        except (TypeError, ValueError):
+            raise ValuesError(f"value of '{name}' is not a number: {value!r}") from None
+    try:
+        number = float(value)
+    except OverflowError:
+        number = math.inf
+    if not math.isfinite(number):
+        raise ValuesError(f"value of '{name}' is not a finite number: {value!r}")
+    return number
+
+
+def resolve_values(circuit: Circuit, at: Mapping[str, Any] | None = None) -> dict[str, float] | None:
+    """The point to evaluate at: the source's own values, overridden by ``at``.
+
+    Returns None (symbolic mode) when no value is known at all; otherwise every input
+    needs one.  Unknown names are refused with the list of inputs.
+    """
+    names = list(circuit.inputs)
+    point = dict(circuit.given)
+    for name, value in (at or {}).items():
+        if name not in circuit.inputs:
+            close = difflib.get_close_matches(name, names, n=1)
+            hint = f"did you mean '{close[0]}'? " if close else ""
+            if any(circuit.name(n) == name for n in circuit.order):
+                hint = f"'{name}' is computed, not an input; "
+            expected = ", ".join(names) if names else "none"
+            raise ValuesError(f"unknown input '{name}' ({hint}inputs: {expected})")
+        point[name] = _number(name, value)
+    if not point:
+        return None
+    missing = [n for n in names if n not in point]
+    if missing:
+        raise ValuesError(
+            f"missing value{'s' if len(missing) > 1 else ''} for {', '.join(missing)}"
+            f" (inputs: {', '.join(names)})")
+    return {n: point[n] for n in names}
+
+
+def _where(circuit: Circuit, node: str) -> str:
+    attrs = circuit.graph.nodes[node]
+    name = f" '{attrs['name']}'" if attrs["name"] else ""
+    return f"node {node}{name} (line {attrs['line']}, column {attrs['col']})"
+
+
+def _inputs_text(xs: tuple[float, ...]) -> str:
+    return ", ".join(format(x, ".6g") for x in xs)
+
+
+def _forward_gate(circuit: Circuit, node: str, xs: tuple[float, ...]) -> float:
+    gate = circuit.gate(node)
+    c = circuit.graph.nodes[node]["c"]
+    label = circuit.label(node)
+    problem = gate.domain(xs, c)
+    if problem is None:
+        try:
+            out = gate.forward(xs, c)
+        except OverflowError:
+            problem = "result overflows float64"
+        except (ValueError, ZeroDivisionError):
+            problem = "result is not defined"
+        else:
+            if isinstance(out, complex):
+                problem = "result is not a real number"
+            elif not math.isfinite(out):
+                problem = "result is not a finite number"
+            else:
+                return float(out)
+    raise EvaluationError(
+        f"{problem}: gate '{label}' at {_where(circuit, node)} with input {_inputs_text(xs)}")
+
+
+def _local_gate(circuit: Circuit, node: str, xs: tuple[float, ...], out: float) -> tuple[float, ...]:
+    gate = circuit.gate(node)
+    c = circuit.graph.nodes[node]["c"]
+    try:
+        local = tuple(float(v) for v in gate.local(xs, c, out))
+    except (OverflowError, ValueError, ZeroDivisionError, TypeError):
+        local = (math.nan,)
+    if not all(math.isfinite(v) for v in local):
+        raise EvaluationError(
+            f"local gradient is not finite: gate '{circuit.label(node)}' at"
+            f" {_where(circuit, node)} with input {_inputs_text(xs)}")
+    return local
+
+
+def _numeric(circuit: Circuit, at: dict[str, float]) -> Evaluation:
+    g = circuit.graph.nodes
+    operands = circuit.operands
+    values: dict[str, float] = {}
+    for node in circuit.order:
+        kind = g[node]["kind"]
+        if kind == "input":
+            values[node] = at[g[node]["name"]]
+        elif kind == "const":
+            values[node] = g[node]["value"]
+        else:
+            values[node] = _forward_gate(circuit, node, tuple(values[a] for a in operands[node]))
+
+    grads = dict.fromkeys(circuit.order, 0.0)
+    grads[circuit.output] = 1.0
+    local: dict[str, tuple[float, ...]] = {}
+    flags: dict[str, tuple[str, ...]] = {}
+    for node in reversed(circuit.order):
+        if g[node]["kind"] != "gate":
+            continue
+        xs = tuple(values[a] for a in operands[node])
+        local[node] = _local_gate(circuit, node, xs, values[node])
+        if circuit.gate(node).kink(xs, g[node]["c"]):
+            flags[node] = (KINK,)
+        upstream = grads[node]
+        for arg, d in zip(operands[node], local[node]):
+            grads[arg] += upstream * d
+    return Evaluation(circuit, at, values, grads, local, flags)
+
+
+def symbolic_values(circuit: Circuit) -> dict[str, sympy.Expr]:
+    """Every node's value as a sympy expression of the input symbols (real-valued)."""
+    cached = circuit._cache.get("symbolic")
+    if cached is not None:
+        return cached
+    g = circuit.graph.nodes
+    values: dict[str, sympy.Expr] = {}
+    for node in circuit.order:
+        kind = g[node]["kind"]
+        if kind == "input":
+            values[node] = sympy.Symbol(g[node]["name"], real=True)
+        elif kind == "const":
+            values[node] = sympy_number(g[node]["value"])
+        else:
+            c = g[node]["c"]
+            xs = [values[a] for a in circuit.operands[node]]
+            values[node] = circuit.gate(node).formula(*xs, None if c is None else sympy_number(c))
+    circuit._cache["symbolic"] = values
+    return values
+
+
+def _symbolic(circuit: Circuit) -> Evaluation:
+    g = circuit.graph.nodes
+    values = symbolic_values(circuit)
+    grads: dict[str, Any] = dict.fromkeys(circuit.order, sympy.S.Zero)
+    grads[circuit.output] = sympy.S.One
+    local: dict[str, tuple[Any, ...]] = {}
+    for node in reversed(circuit.order):
+        if g[node]["kind"] != "gate":
+            continue
+        c = g[node]["c"]
+        xs = [values[a] for a in circuit.operands[node]]
+        local[node] = circuit.gate(node).derivative(*xs, None if c is None else sympy_number(c))
+        for arg, d in zip(circuit.operands[node], local[node]):
+            grads[arg] = grads[arg] + grads[node] * d
+    return Evaluation(circuit, None, values, grads, local, {})
+
+
+def evaluate(circuit: Circuit, at: Mapping[str, Any] | None = None) -> Evaluation:
+    """Run the forward and backward passes at the source's values overridden by ``at``.
+
+    Symbolic when no input has a value.  Raises :class:`ValuesError` for missing or unknown
+    values and :class:`EvaluationError` where a value or gradient is not a finite real.
+    """
+    point = resolve_values(circuit, at)
+    if point is None:
+        return _symbolic(circuit)
+    return _numeric(circuit, point)
+
+
+@lru_cache(maxsize=4096)
+def _formula_texts(key: str, c: float | None, names: tuple[str, ...]) -> tuple[str, ...]:
+    gate = GATES[key]
+    symbols = [sympy.Symbol(n, real=True) for n in names]
+    return tuple(str(d) for d in gate.derivative(*symbols, None if c is None else sympy_number(c)))
+
+
+def local_formulas(circuit: Circuit, node: str) -> tuple[str, ...]:
+    """A gate's local gradients as formulas, one per input wire.
+
+    The formulas use the inputs' names where every input is named and the names differ
+    (``q*z`` gives ``z`` and ``q``), else the placeholders ``x`` (one input) or ``a, b``.
+    """
+    gate = circuit.gate(node)
+    if gate is None:
+        return ()
+    names = tuple(circuit.name(a) for a in circuit.operands[node])
+    if not all(names) or len(set(names)) != len(names):
+        names = ("x",) if gate.arity == 1 else ("a", "b")
+    return _formula_texts(gate.key, circuit.graph.nodes[node]["c"], names)
+
+
+def format_value(value: Any, decimals: int | None = None) -> str:
+    """A value as text: a float with ``decimals`` (or 6 significant digits), or a formula."""
+    if isinstance(value, float):
+        return format(value, f".{decimals}f") if decimals is not None else format(value, ".6g")
+    if isinstance(value, sympy.Basic) and value.is_Number:
+        return format_number(float(value)) if decimals is None else format(float(value), f".{decimals}f")
+    return str(value)

@@ -1,0 +1,328 @@
+"""The one table of gates: each gate's label, forward rule and local derivatives.
+
+A gate has one or two input wires.  A binary operation with one constant operand
+(``x*2``, ``1+x``, ``x**2``) is a one-input gate that carries the constant ``c``;
+its label shows it (``*2``, ``+1``, ``**2``).
+
+Every entry keeps together:
+
+* ``label``: the text drawn inside the gate circle, given the constant;
+* ``forward``: the float64 rule, ``forward(xs, c) -> float``;
+* ``local``: the float64 local gradients, ``local(xs, c, out) -> (d out / d x_i, ...)``;
+* ``formula``: the output as a sympy expression of the inputs (symbolic mode, references);
+* ``derivative``: the local gradients as sympy expressions (for display);
+* ``domain``: says why the gate is undefined at ``xs`` (or ``None`` where it is defined);
+* ``kink``: whether ``xs`` is a non-differentiable point (the gradient follows PyTorch there);
+* ``expand``: for composite gates, the same function written with primitive gates in the
+  tool's own language, in terms of ``x`` (used by ``--expand``).
+
+Adding a gate means adding one entry to ``GATES`` (and a row to the tests).
+
+>>> GATES["mul"].local((3.0, -4.0), None, -12.0)
+(-4.0, 3.0)
+>>> GATES["mul_c"].label(-1)
+'*-1'
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+import sympy
+
+__all__ = ["Gate", "GATES", "FUNCTIONS", "format_number", "sympy_number", "sigmoid"]
+
+Floats = Sequence[float]
+
+
+class sigmoid(sympy.Function):
+    """The logistic function as a sympy function, so formulas read ``sigmoid(x)``."""
+
+    @classmethod
+    def eval(cls, x):  # noqa: D102 - sympy hook
+        if x.is_Number:
+            return 1 / (1 + sympy.exp(-x))
+        return None
+
+    def fdiff(self, argindex: int = 1):  # noqa: D102 - sympy hook
+        s = sigmoid(self.args[0])
+        return s * (1 - s)
+
+    def _eval_rewrite_as_exp(self, x, **kwargs):
+        return 1 / (1 + sympy.exp(-x))
+
+    def _eval_evalf(self, prec):
+        return self.rewrite(sympy.exp)._eval_evalf(prec)
+
+
+def format_number(c: float) -> str:
+    """Shortest faithful text of a constant: ``2`` not ``2.0``, ``0.01`` as is.
+
+    >>> format_number(2.0), format_number(-1.0), format_number(0.01)
+    ('2', '-1', '0.01')
+    """
+    if c == int(c) and abs(c) < 1e15:
+        return str(int(c))
+    return repr(float(c))
+
+
+def sympy_number(c: float) -> sympy.Expr:
+    """An exact sympy number for a constant: ``0.01`` becomes ``1/100``."""
+    if c == int(c) and abs(c) < 1e15:
+        return sympy.Integer(int(c))
+    return sympy.Rational(repr(float(c)))
+
+
+@dataclass(frozen=True)
+class Gate:
+    """One row of the gate table (see the module docstring)."""
+
+    key: str
+    arity: int
+    label: Callable[[float | None], str]
+    forward: Callable[[Floats, float | None], float]
+    local: Callable[[Floats, float | None, float], tuple[float, ...]]
+    formula: Callable[..., sympy.Expr]
+    derivative: Callable[..., tuple[sympy.Expr, ...]]
+    domain: Callable[[Floats, float | None], str | None] = lambda xs, c: None
+    kink: Callable[[Floats, float | None], bool] = lambda xs, c: False
+    expand: str | None = None
+    takes_constant: bool = False
+
+
+def _signed(op: str, c: float) -> str:
+    """``+1`` / ``-1`` for an added constant, keeping the sign readable."""
+    if op == "+":
+        return f"+{format_number(c)}" if c >= 0 else f"-{format_number(-c)}"
+    return f"{op}{format_number(c)}"
+
+
+def _tie(a: float, b: float) -> tuple[float, float]:
+    """Local gradients of max(a, b): the larger side takes all, a tie splits in half."""
+    if a > b:
+        return (1.0, 0.0)
+    if b > a:
+        return (0.0, 1.0)
+    return (0.5, 0.5)
+
+
+def _max_piece(a, b):
+    return sympy.Piecewise((1, a > b), (sympy.S.Half, sympy.Eq(a, b)), (0, True))
+
+
+def _sigmoid(x: float) -> float:
+    if x >= 0:
+        return 1.0 / (1.0 + math.exp(-x))
+    e = math.exp(x)
+    return e / (1.0 + e)
+
+
+def _softplus(x: float) -> float:
+    return x + math.log1p(math.exp(-x)) if x > 0 else math.log1p(math.exp(x))
+
+
+def _pow_domain(x: float, c: float) -> str | None:
+    if x == 0 and c < 0:
+        return "division by zero"
+    if x < 0 and c != int(c):
+        return "a negative number to a fractional power is not real"
+    return None
+
+
+def _zero(x: float) -> str | None:
+    return "division by zero" if x == 0 else None
+
+
+_S = sympy.S
+_LEAK = 0.01
+_LEAK_S = sympy.Rational(1, 100)
+
+_TABLE: list[Gate] = [
+    # ---- two variable inputs -------------------------------------------------------------
+    Gate("add", 2, lambda c: "+",
+         lambda xs, c: xs[0] + xs[1],
+         lambda xs, c, out: (1.0, 1.0),
+         lambda a, b, c: a + b,
+         lambda a, b, c: (_S.One, _S.One)),
+    Gate("sub", 2, lambda c: "-",
+         lambda xs, c: xs[0] - xs[1],
+         lambda xs, c, out: (1.0, -1.0),
+         lambda a, b, c: a - b,
+         lambda a, b, c: (_S.One, _S.NegativeOne)),
+    Gate("mul", 2, lambda c: "*",
+         lambda xs, c: xs[0] * xs[1],
+         lambda xs, c, out: (xs[1], xs[0]),
+         lambda a, b, c: a * b,
+         lambda a, b, c: (b, a)),
+    Gate("div", 2, lambda c: "/",
+         lambda xs, c: xs[0] / xs[1],
+         lambda xs, c, out: (1.0 / xs[1], -xs[0] / xs[1] ** 2),
+         lambda a, b, c: a / b,
+         lambda a, b, c: (1 / b, -a / b**2),
+         domain=lambda xs, c: _zero(xs[1])),
+    Gate("pow", 2, lambda c: "**",
+         lambda xs, c: xs[0] ** xs[1],
+         lambda xs, c, out: (xs[1] * xs[0] ** (xs[1] - 1), out * math.log(xs[0])),
+         lambda a, b, c: a**b,
+         lambda a, b, c: (b * a ** (b - 1), a**b * sympy.log(a)),
+         domain=lambda xs, c: None if xs[0] > 0
+         else "a power with a variable exponent needs a positive base"),
+    Gate("max", 2, lambda c: "max",
+         lambda xs, c: max(xs[0], xs[1]),
+         lambda xs, c, out: _tie(xs[0], xs[1]),
+         lambda a, b, c: sympy.Max(a, b),
+         lambda a, b, c: (_max_piece(a, b), _max_piece(b, a)),
+         kink=lambda xs, c: xs[0] == xs[1]),
+    Gate("min", 2, lambda c: "min",
+         lambda xs, c: min(xs[0], xs[1]),
+         lambda xs, c, out: _tie(xs[1], xs[0]),
+         lambda a, b, c: sympy.Min(a, b),
+         lambda a, b, c: (_max_piece(b, a), _max_piece(a, b)),
+         kink=lambda xs, c: xs[0] == xs[1]),
+    # ---- one variable input and a constant c ------------------------------------------------
+    Gate("add_c", 1, lambda c: _signed("+", c),
+         lambda xs, c: xs[0] + c,
+         lambda xs, c, out: (1.0,),
+         lambda x, c: x + c,
+         lambda x, c: (_S.One,), takes_constant=True),
+    Gate("rsub_c", 1, lambda c: f"{format_number(c)}-x",
+         lambda xs, c: c - xs[0],
+         lambda xs, c, out: (-1.0,),
+         lambda x, c: c - x,
+         lambda x, c: (_S.NegativeOne,), takes_constant=True),
+    Gate("mul_c", 1, lambda c: _signed("*", c),
+         lambda xs, c: xs[0] * c,
+         lambda xs, c, out: (c,),
+         lambda x, c: x * c,
+         lambda x, c: (c,), takes_constant=True),
+    Gate("div_c", 1, lambda c: _signed("/", c),
+         lambda xs, c: xs[0] / c,
+         lambda xs, c, out: (1.0 / c,),
+         lambda x, c: x / c,
+         lambda x, c: (1 / c,), takes_constant=True),
+    Gate("rdiv_c", 1, lambda c: f"{format_number(c)}/x",
+         lambda xs, c: c / xs[0],
+         lambda xs, c, out: (-c / xs[0] ** 2,),
+         lambda x, c: c / x,
+         lambda x, c: (-c / x**2,),
+         domain=lambda xs, c: _zero(xs[0]), takes_constant=True),
+    Gate("pow_c", 1, lambda c: f"**{format_number(c)}",
+         lambda xs, c: xs[0] ** c,
+         lambda xs, c, out: (c * xs[0] ** (c - 1),),
+         lambda x, c: x**c,
+         lambda x, c: (c * x ** (c - 1),),
+         domain=lambda xs, c: _pow_domain(xs[0], c), takes_constant=True),
+    Gate("rpow_c", 1, lambda c: f"{format_number(c)}**x",
+         lambda xs, c: c ** xs[0],
+         lambda xs, c, out: (out * math.log(c),),
+         lambda x, c: c**x,
+         lambda x, c: (c**x * sympy.log(c),),
+         domain=lambda xs, c: None if c > 0
+         else "a power with a variable exponent needs a positive base", takes_constant=True),
+    Gate("max_c", 1, lambda c: f"max(x,{format_number(c)})",
+         lambda xs, c: max(xs[0], c),
+         lambda xs, c, out: _tie(xs[0], c)[:1],
+         lambda x, c: sympy.Max(x, c),
+         lambda x, c: (_max_piece(x, c),),
+         kink=lambda xs, c: xs[0] == c, takes_constant=True),
+    Gate("cmax", 1, lambda c: f"max({format_number(c)},x)",
+         lambda xs, c: max(c, xs[0]),
+         lambda xs, c, out: _tie(xs[0], c)[:1],
+         lambda x, c: sympy.Max(c, x),
+         lambda x, c: (_max_piece(x, c),),
+         kink=lambda xs, c: xs[0] == c, takes_constant=True),
+    Gate("min_c", 1, lambda c: f"min(x,{format_number(c)})",
+         lambda xs, c: min(xs[0], c),
+         lambda xs, c, out: _tie(c, xs[0])[1:],
+         lambda x, c: sympy.Min(x, c),
+         lambda x, c: (_max_piece(c, x),),
+         kink=lambda xs, c: xs[0] == c, takes_constant=True),
+    Gate("cmin", 1, lambda c: f"min({format_number(c)},x)",
+         lambda xs, c: min(c, xs[0]),
+         lambda xs, c, out: _tie(c, xs[0])[1:],
+         lambda x, c: sympy.Min(c, x),
+         lambda x, c: (_max_piece(c, x),),
+         kink=lambda xs, c: xs[0] == c, takes_constant=True),
+    # ---- functions of one input ---------------------------------------------------------------
+    Gate("exp", 1, lambda c: "exp",
+         lambda xs, c: math.exp(xs[0]),
+         lambda xs, c, out: (out,),
+         lambda x, c: sympy.exp(x),
+         lambda x, c: (sympy.exp(x),)),
+    Gate("log", 1, lambda c: "log",
+         lambda xs, c: math.log(xs[0]),
+         lambda xs, c, out: (1.0 / xs[0],),
+         lambda x, c: sympy.log(x),
+         lambda x, c: (1 / x,),
+         domain=lambda xs, c: None if xs[0] > 0 else "log of a non-positive number"),
+    Gate("sqrt", 1, lambda c: "sqrt",
+         lambda xs, c: math.sqrt(xs[0]),
+         lambda xs, c, out: (0.5 / out if out else math.inf,),
+         lambda x, c: sympy.sqrt(x),
+         lambda x, c: (1 / (2 * sympy.sqrt(x)),),
+         domain=lambda xs, c: None if xs[0] >= 0 else "square root of a negative number"),
+    Gate("abs", 1, lambda c: "abs",
+         lambda xs, c: abs(xs[0]),
+         lambda xs, c, out: (float((xs[0] > 0) - (xs[0] < 0)),),
+         lambda x, c: sympy.Abs(x),
+         lambda x, c: (sympy.sign(x),),
+         kink=lambda xs, c: xs[0] == 0),
+    Gate("sin", 1, lambda c: "sin",
+         lambda xs, c: math.sin(xs[0]),
+         lambda xs, c, out: (math.cos(xs[0]),),
+         lambda x, c: sympy.sin(x),
+         lambda x, c: (sympy.cos(x),)),
+    Gate("cos", 1, lambda c: "cos",
+         lambda xs, c: math.cos(xs[0]),
+         lambda xs, c, out: (-math.sin(xs[0]),),
+         lambda x, c: sympy.cos(x),
+         lambda x, c: (-sympy.sin(x),)),
+    Gate("tanh", 1, lambda c: "tanh",
+         lambda xs, c: math.tanh(xs[0]),
+         lambda xs, c, out: (1.0 - out * out,),
+         lambda x, c: sympy.tanh(x),
+         lambda x, c: (1 - sympy.tanh(x) ** 2,),
+         expand="t = exp(2*x); (t - 1)/(t + 1)"),
+    Gate("sigmoid", 1, lambda c: "σ",
+         lambda xs, c: _sigmoid(xs[0]),
+         lambda xs, c, out: ((1.0 - out) * out,),
+         lambda x, c: sigmoid(x),
+         lambda x, c: ((1 - sigmoid(x)) * sigmoid(x),),
+         expand="1/(1 + exp(-x))"),
+    Gate("relu", 1, lambda c: "relu",
+         lambda xs, c: max(0.0, xs[0]),
+         lambda xs, c, out: (1.0 if xs[0] > 0 else 0.0,),
+         lambda x, c: sympy.Max(0, x),
+         lambda x, c: (sympy.Heaviside(x, 0),),
+         kink=lambda xs, c: xs[0] == 0),
+    Gate("leaky_relu", 1, lambda c: "leaky relu",
+         lambda xs, c: xs[0] if xs[0] > 0 else _LEAK * xs[0],
+         lambda xs, c, out: (1.0 if xs[0] > 0 else _LEAK,),
+         lambda x, c: sympy.Max(_LEAK_S * x, x),
+         lambda x, c: (sympy.Piecewise((1, x > 0), (_LEAK_S, True)),),
+         kink=lambda xs, c: xs[0] == 0,
+         expand="max(0.01*x, x)"),
+    Gate("elu", 1, lambda c: "elu",
+         lambda xs, c: xs[0] if xs[0] > 0 else math.expm1(xs[0]),
+         lambda xs, c, out: (1.0 if xs[0] > 0 else math.exp(xs[0]),),
+         lambda x, c: sympy.Piecewise((x, x > 0), (sympy.exp(x) - 1, True)),
+         lambda x, c: (sympy.Piecewise((1, x > 0), (sympy.exp(x), True)),),
+         expand="max(x, 0) + min(exp(x) - 1, 0)"),
+    Gate("softplus", 1, lambda c: "softplus",
+         lambda xs, c: _softplus(xs[0]),
+         lambda xs, c, out: (_sigmoid(xs[0]),),
+         lambda x, c: sympy.log(1 + sympy.exp(x)),
+         lambda x, c: (sigmoid(x),),
+         expand="log(1 + exp(x))"),
+]
+
+GATES: dict[str, Gate] = {g.key: g for g in _TABLE}
+
+#: Function name in the source -> gate key (binary max/min are handled with their constant forms).
+FUNCTIONS: dict[str, str] = {
+    name: name
+    for name in ("exp", "log", "sqrt", "abs", "sin", "cos", "tanh", "sigmoid", "relu",
+                 "leaky_relu", "elu", "softplus", "max", "min")
+}

@@ -1,0 +1,273 @@
+"""Syntax tree -> a networkx graph of gates, mirroring the source as written.
+
+Node ids are ``n0, n1, ...`` in evaluation order (operands before the operation, left to
+right), so output is reproducible.  Each wire is an edge whose ``port`` is the position of
+the operand; a gate that uses one node twice (``x*x``) has two edges from it.
+
+>>> c = build(parse("1/(1+exp(-(w0*x0+w1*x1+w2)))"))
+>>> [c.label(n) for n in c.gates]
+['*', '*', '+', '+', '*-1', 'exp', '+1', '1/x']
+>>> list(c.inputs)
+['w0', 'x0', 'w1', 'x1', 'w2']
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
+from typing import Any
+
+import networkx as nx
+
+from .errors import LimitError, ParseError
+from .gates import GATES, Gate, format_number
+from .parse import BinOp, Call, Expr, Name, Neg, Num, Program, is_constant, parse
+
+__all__ = ["Circuit", "build", "MAX_NODES"]
+
+#: Most nodes a circuit may have (evaluation works up to here; drawing has a lower limit).
+MAX_NODES = 50_000
+
+_BINARY = {"+": "add", "-": "sub", "*": "mul", "/": "div", "**": "pow"}
+#: (operator, constant on the left?) -> (one-input gate, how the constant is stored)
+_WITH_CONSTANT = {
+    ("+", False): ("add_c", 1), ("+", True): ("add_c", 1),
+    ("-", False): ("add_c", -1), ("-", True): ("rsub_c", 1),
+    ("*", False): ("mul_c", 1), ("*", True): ("mul_c", 1),
+    ("/", False): ("div_c", 1), ("/", True): ("rdiv_c", 1),
+    ("**", False): ("pow_c", 1), ("**", True): ("rpow_c", 1),
+    ("max", False): ("max_c", 1), ("max", True): ("cmax", 1),
+    ("min", False): ("min_c", 1), ("min", True): ("cmin", 1),
+}
+
+Operand = float | str  # a folded constant, or a node id
+
+
+@dataclass
+class Circuit:
+    """A gate graph with its output, its inputs (name -> node id) and the values it binds.
+
+    ``graph`` is a ``networkx.MultiDiGraph``; node attributes are ``kind`` (``input``,
+    ``const`` or ``gate``), ``name``, ``gate`` (a key of ``GATES``), ``c`` (the gate's
+    constant), ``value`` (of a constant node) and ``line``/``col`` in the source.
+    """
+
+    graph: nx.MultiDiGraph
+    output: str
+    inputs: dict[str, str]
+    given: dict[str, float]
+    source: str
+    expanded: bool = False
+    _cache: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @cached_property
+    def order(self) -> list[str]:
+        """Node ids in evaluation order."""
+        return list(self.graph.nodes)
+
+    @cached_property
+    def gates(self) -> list[str]:
+        """Gate node ids in evaluation order."""
+        return [n for n in self.order if self.graph.nodes[n]["kind"] == "gate"]
+
+    @cached_property
+    def operands(self) -> dict[str, tuple[str, ...]]:
+        """Each node's input node ids, by port."""
+        result: dict[str, tuple[str, ...]] = {}
+        for n in self.order:
+            wires = sorted((d["port"], u) for u, _, d in self.graph.in_edges(n, data=True))
+            result[n] = tuple(u for _, u in wires)
+        return result
+
+    def gate(self, node: str) -> Gate | None:
+        """The gate table entry of a node (None for inputs and constants)."""
+        key = self.graph.nodes[node].get("gate")
+        return GATES[key] if key else None
+
+    def label(self, node: str) -> str:
+        """What is drawn for a node: the gate label, or the input's name or constant."""
+        attrs = self.graph.nodes[node]
+        if attrs["kind"] == "gate":
+            return GATES[attrs["gate"]].label(attrs["c"])
+        if attrs["kind"] == "const":
+            return format_number(attrs["value"])
+        return attrs["name"]
+
+    def name(self, node: str) -> str | None:
+        """The name the source gives a node, or None."""
+        return self.graph.nodes[node]["name"]
+
+    @cached_property
+    def output_name(self) -> str:
+        """The output's name, or ``f`` (``out`` where ``f`` is taken) for an unnamed one."""
+        own = self.name(self.output)
+        if own:
+            return own
+        taken = {self.name(n) for n in self.order}
+        return next(c for c in ("f", "out", "L", "y_out") if c not in taken)
+
+
+class _Builder:
+    """Builds one circuit; ``expr`` returns a float for a folded constant, else a node id."""
+
+    def __init__(self, source: str, expand: bool):
+        self.graph = nx.MultiDiGraph()
+        self.expand = expand
+        self.env: dict[str, str] = {}
+        self.inputs: dict[str, str] = {}
+        self.given: dict[str, float] = {}
+        self.source = source
+
+    # -- nodes ---------------------------------------------------------------------------------
+
+    def _add(self, line: int, col: int, **attrs: Any) -> str:
+        if len(self.graph) >= MAX_NODES:
+            raise LimitError(f"circuit has more than {MAX_NODES:,} nodes; that is the limit")
+        node = f"n{len(self.graph)}"
+        attrs.setdefault("name", None)
+        attrs.setdefault("gate", None)
+        attrs.setdefault("c", None)
+        self.graph.add_node(node, line=line, col=col, **attrs)
+        return node
+
+    def input(self, name: str, line: int, col: int) -> str:
+        node = self._add(line, col, kind="input", name=name)
+        self.inputs[name] = node
+        self.env[name] = node
+        return node
+
+    def gate(self, key: str, args: tuple[str, ...], line: int, col: int, c: float | None = None) -> str:
+        gate = GATES[key]
+        if gate.expand and self.expand:
+            return self._expand(gate, args[0])
+        node = self._add(line, col, kind="gate", gate=key, c=c)
+        for port, arg in enumerate(args):
+            self.graph.add_edge(arg, node, port=port)
+        return node
+
+    def _expand(self, gate: Gate, arg: str) -> str:
+        """Lower a composite gate into primitive gates, from its recipe in the table."""
+        saved = self.env
+        self.env = {"x": arg}
+        try:
+            result: Operand = arg
+            for st in _recipe(gate.expand).statements:
+                result = self.expr(st.value)
+                if st.target:
+                    self.env[st.target] = result
+        finally:
+            self.env = saved
+        return result  # recipes always depend on x, so this is a node
+
+    # -- expressions ---------------------------------------------------------------------------
+
+    def expr(self, e: Expr) -> Operand:
+        return _HANDLERS[type(e)](self, e)
+
+    def _num(self, e: Num) -> Operand:
+        return e.value
+
+    def _name(self, e: Name) -> Operand:
+        node = self.env.get(e.id)
+        return node if node is not None else self.input(e.id, e.line, e.col)
+
+    def _neg(self, e: Neg) -> Operand:
+        x = self.expr(e.operand)
+        if isinstance(x, float):
+            return _fold(GATES["mul_c"], (x,), -1.0, e)
+        return self.gate("mul_c", (x,), e.line, e.col, c=-1.0)
+
+    def _binop(self, e: BinOp) -> Operand:
+        return self._combine(e.op, _BINARY[e.op], self.expr(e.left), self.expr(e.right), e)
+
+    def _call(self, e: Call) -> Operand:
+        args = tuple(self.expr(a) for a in e.args)
+        if len(args) == 1:
+            if isinstance(args[0], float):
+                return _fold(GATES[e.func], args, None, e)
+            return self.gate(e.func, args, e.line, e.col)
+        return self._combine(e.func, e.func, args[0], args[1], e)
+
+    def _combine(self, op: str, key: str, a: Operand, b: Operand, e: Expr) -> Operand:
+        """A binary operation: fold two constants, or make a one- or two-input gate."""
+        a_const, b_const = isinstance(a, float), isinstance(b, float)
+        if a_const and b_const:
+            return _fold(GATES[key], (a, b), None, e)
+        if a_const or b_const:
+            one_key, sign = _WITH_CONSTANT[(op, a_const)]
+            c, x = (a, b) if a_const else (b, a)
+            return self.gate(one_key, (x,), e.line, e.col, c=sign * c)
+        return self.gate(key, (a, b), e.line, e.col)
+
+    # -- statements ----------------------------------------------------------------------------
+
+    def program(self, program: Program) -> Operand:
+        result: Operand = 0.0
+        for st in program.statements:
+            if st.target is not None and is_constant(st.value):
+                result = self.bind_input(st.target, self.expr(st.value), st.line, st.col)
+                continue
+            result = self.expr(st.value)
+            if st.target is None:
+                continue
+            if isinstance(result, float):  # unreachable: constants were handled above
+                raise ParseError("internal: constant assignment", st.line, st.col)
+            attrs = self.graph.nodes[result]
+            if attrs["kind"] == "gate" and attrs["name"] is None:
+                attrs["name"] = st.target
+            self.env[st.target] = result
+        return result
+
+    def bind_input(self, name: str, value: float, line: int, col: int) -> str:
+        if name in self.inputs:
+            raise ParseError(
+                f"'{name}' is already an input; bind a name to a number only once", line, col)
+        node = self.input(name, line, col)
+        self.given[name] = value
+        return node
+
+
+_HANDLERS = {
+    Num: _Builder._num, Name: _Builder._name, Neg: _Builder._neg,
+    BinOp: _Builder._binop, Call: _Builder._call,
+}
+
+
+def _fold(gate: Gate, xs: tuple[float, ...], c: float | None, e: Expr) -> float:
+    """Evaluate an operation on constants in float64, refusing overflow and non-real results."""
+    problem = gate.domain(xs, c)
+    if problem is None:
+        try:
+            value = gate.forward(xs, c)
+        except OverflowError:
+            problem = "constant expression overflows float64"
+        except (ZeroDivisionError, ValueError) as err:
+            problem = f"constant expression is undefined ({err})"
+        else:
+            if isinstance(value, complex):
+                problem = "constant expression is not a real number"
+            elif not math.isfinite(value):
+                problem = "constant expression overflows float64"
+            else:
+                return float(value)
+    raise ParseError(f"{problem}", e.line, e.col)
+
+
+@lru_cache(maxsize=None)
+def _recipe(text: str) -> Program:
+    return parse(text)
+
+
+def build(program: Program, *, expand: bool = False) -> Circuit:
+    """Build the gate graph of a parsed program.
+
+    With ``expand=True`` composite gates (sigmoid, tanh, softplus, elu, leaky_relu) are
+    lowered into primitive gates, so ``sigmoid(a)`` becomes ``*-1, exp, +1, 1/x``.
+    """
+    builder = _Builder(program.source, expand)
+    result = builder.program(program)
+    if isinstance(result, float):
+        last = program.statements[-1]
+        result = builder._add(last.line, last.col, kind="const", value=result)
+    return Circuit(builder.graph, result, builder.inputs, builder.given, program.source, expand)

@@ -1,0 +1,188 @@
+"""Where a circuit comes from: source text, a file, or an example of the bundled library.
+
+An expression file (``expressions/NAME.toml``) has ``name``, ``title``, ``description``,
+``source`` (where it comes from), either ``expression`` or ``program``, and ``[at]``.
+
+>>> ex = load_example("cs231n-simple")
+>>> ex.text, ex.at
+('(x+y)*z', {'x': -2.0, 'y': 5.0, 'z': -4.0})
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+import tomllib
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from .errors import InputError, ValuesError
+from .parse import MAX_SOURCE_CHARS
+
+__all__ = [
+    "Example", "Source", "resolve", "list_examples", "load_example", "load_expression_file",
+    "parse_assignments",
+]
+
+_REQUIRED = ("name", "title", "description", "source")
+_KNOWN_KEYS = set(_REQUIRED) | {"expression", "program", "at", "expand"}
+_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+
+
+@dataclass(frozen=True)
+class Example:
+    """One expression file."""
+
+    name: str
+    title: str
+    description: str
+    source: str
+    text: str
+    at: dict[str, float]
+    expand: bool = False
+    path: str = ""
+
+
+@dataclass(frozen=True)
+class Source:
+    """Resolved source: the text to parse, its values, and what it is called."""
+
+    text: str
+    at: dict[str, float] = field(default_factory=dict)
+    title: str | None = None
+    example: Example | None = None
+
+
+def _examples_dir() -> Path:
+    """The example library: inside the installed package, else the checkout's ``expressions/``."""
+    packaged = resources.files("graphviz_backprop") / "expressions"
+    if packaged.is_dir():
+        return Path(str(packaged))
+    return Path(__file__).resolve().parent.parent / "expressions"
+
+
+def _read_text(path: Path) -> str:
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(MAX_SOURCE_CHARS * 4 + 1)
+    except IsADirectoryError:
+        raise InputError(f"'{path}' is a directory, not a file") from None
+    except OSError as err:
+        raise InputError(f"cannot read '{path}': {err.strerror or err}") from None
+    if len(data) > MAX_SOURCE_CHARS * 4:
+        raise InputError(f"'{path}' is too large (the limit is {MAX_SOURCE_CHARS:,} characters)")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise InputError(f"'{path}' is not UTF-8 text (byte {err.start})") from None
+
+
+def _number(where: str, name: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValuesError(f"{where}: value of '{name}' is not a number: {value!r}")
+    number = float(value)
+    if not math.isfinite(number):
+        raise ValuesError(f"{where}: value of '{name}' is not a finite number: {value!r}")
+    return number
+
+
+def load_expression_file(path: str | Path) -> Example:
+    """Read an expression file (TOML); errors name the file and the problem."""
+    path = Path(path)
+    text = _read_text(path)
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise InputError(f"{path.name}: not valid TOML: {err}") from None
+    where = path.name
+    missing = [k for k in _REQUIRED if k not in data]
+    unknown = sorted(set(data) - _KNOWN_KEYS)
+    if unknown:
+        raise InputError(f"{where}: unknown key '{unknown[0]}' (known: {', '.join(sorted(_KNOWN_KEYS))})")
+    if ("expression" in data) == ("program" in data):
+        raise InputError(f"{where}: give either 'expression' or 'program', not both or neither")
+    if missing:
+        raise InputError(f"{where}: missing key{'s' if len(missing) > 1 else ''} {', '.join(missing)}")
+    body = data.get("expression", data.get("program"))
+    for key in (*_REQUIRED, "expression", "program"):
+        if key in data and not isinstance(data[key], str):
+            raise InputError(f"{where}: '{key}' must be a string")
+    at = data.get("at", {})
+    if not isinstance(at, dict):
+        raise InputError(f"{where}: [at] must be a table of name = number")
+    values = {str(k): _number(where, k, v) for k, v in at.items()}
+    return Example(data["name"], data["title"], data["description"], data["source"], body,
+                   values, bool(data.get("expand", False)), str(path))
+
+
+def list_examples() -> list[Example]:
+    """Every example of the bundled library, sorted by name."""
+    folder = _examples_dir()
+    return [load_expression_file(p) for p in sorted(folder.glob("*.toml"))]
+
+
+def _example_names() -> list[str]:
+    folder = _examples_dir()
+    return sorted(p.stem for p in folder.glob("*.toml"))
+
+
+def load_example(name: str) -> Example:
+    """One example of the bundled library by name (``sigmoid-neuron``)."""
+    names = _example_names()
+    if name not in names:
+        close = difflib.get_close_matches(name, names, n=1)
+        hint = f"did you mean '{close[0]}'? " if close else ""
+        raise InputError(f"unknown example '{name}' ({hint}examples: {', '.join(names)})")
+    return load_expression_file(_examples_dir() / f"{name}.toml")
+
+
+def _looks_like_path(text: str) -> bool:
+    return len(text) < 4096 and "\0" not in text and "\n" not in text and ";" not in text
+
+
+def resolve(source: str) -> Source:
+    """Resolve SOURCE: an existing file, else a bundled example's name, else the text itself."""
+    if not isinstance(source, str):
+        raise InputError(f"source must be text, not {type(source).__name__}")
+    if _looks_like_path(source):
+        path = Path(source)
+        if path.is_file() or path.is_dir():
+            if path.suffix == ".toml":
+                example = load_expression_file(path)
+                return Source(example.text, dict(example.at), example.title, example)
+            return Source(_read_text(path), {}, path.name)
+        if source in _example_names():
+            example = load_example(source)
+            return Source(example.text, dict(example.at), example.title, example)
+        if source.endswith((".toml", ".py", ".txt")) and re.fullmatch(r"[\w./-]+", source):
+            raise InputError(f"file '{source}' does not exist")
+    return Source(source)
+
+
+def parse_assignments(items: list[str] | tuple[str, ...]) -> dict[str, float]:
+    """``["x=-2,y=5", "z=-4"]`` -> ``{"x": -2.0, "y": 5.0, "z": -4.0}``; strict.
+
+    >>> parse_assignments(["x=-2,y=5", "z=1e-3"])
+    {'x': -2.0, 'y': 5.0, 'z': 0.001}
+    """
+    values: dict[str, float] = {}
+    for item in items:
+        for part in item.split(","):
+            part = part.strip()
+            if not part:
+                continue
+            name, sep, text = (s.strip() for s in part.partition("="))
+            if not sep or not name.isidentifier() or not name.isascii():
+                raise ValuesError(f"'{part}' is not of the form name=number (as in x=-2)")
+            if name in values:
+                raise ValuesError(f"value of '{name}' is given twice")
+            if not _NUMBER.fullmatch(text):
+                raise ValuesError(f"value of '{name}' is not a number: '{text}'")
+            number = float(text)
+            if not math.isfinite(number):
+                raise ValuesError(f"value of '{name}' is not a finite number: '{text}'")
+            values[name] = number
+    return values
