@@ -8,11 +8,13 @@ from __future__ import annotations
 import json
 import os
 import sys
+from pathlib import Path
 from typing import Any
 
 import click
 
 from .errors import GbpError
+from .render import write_file, write_frames, write_gif
 from .evaluate import format_value, local_formulas
 from .source import list_examples, parse_assignments
 from .trace import Trace, trace
@@ -145,6 +147,108 @@ def examples_command(as_json: bool) -> None:
     width = max((len(e.name) for e in examples), default=0)
     for e in examples:
         click.echo(f"{e.name.ljust(width)}  {e.title}")
+
+
+#: Most gates a circuit may have for an animation (one frame per gate and pass).
+MAX_RENDER_GATES = 1000
+_EXTENSIONS = {".svg": "svg", ".png": "png", ".gif": "gif", ".dot": "dot", ".gv": "dot"}
+
+
+def _output_plan(output: str | None, fmt: str | None, single: bool, stem: str) -> tuple[Path, str, bool]:
+    """Where and how to write: (path, format, is_folder), from -o, --format and --final/--frame."""
+    if output is None:
+        fmt = fmt or ("svg" if single else "gif")
+        return Path(f"{stem}.{fmt}" if single or fmt == "gif" else f"{stem}-frames"), fmt, \
+            not single and fmt != "gif"
+    path = Path(output)
+    by_ext = _EXTENSIONS.get(path.suffix.lower())
+    folder = output.endswith(("/", os.sep)) or path.is_dir() or (by_ext is None and not path.suffix)
+    if folder:
+        fmt = fmt or "svg"
+        if fmt == "gif" or single:
+            name = f"{stem}.{fmt}" if fmt == "gif" else f"{stem}-{'frame' if single else 'final'}.{fmt}"
+            return path / name, fmt, False
+        return path, fmt, True
+    if by_ext is None:
+        raise click.UsageError(
+            f"cannot tell the format of '{output}' (use .gif, .svg, .png, .dot, or a folder"
+            " ending in /)")
+    if fmt and fmt != by_ext:
+        raise click.UsageError(f"--format {fmt} does not match '{output}'")
+    if by_ext != "gif" and not single:
+        raise click.UsageError(
+            f"'{output}' holds one picture: add --final or --frame K, or give a folder"
+            f" (-o frames/) for every frame, or a .gif for the animation")
+    return path, by_ext, False
+
+
+@cli.command("render", epilog=SOURCE_HELP)
+@click.argument("source")
+@click.option("-o", "--output", metavar="PATH",
+              help="A .gif (the animation), a folder (numbered frames, e.g. frames/), or a"
+              " .svg/.png/.dot file with --final or --frame.  [default: NAME.gif]")
+@click.option("--format", "fmt", type=click.Choice(["svg", "png", "gif", "dot"]),
+              help="Output format; by default it follows -o's extension (svg for a folder).")
+@AT_OPTION
+@EXPAND_OPTION
+@click.option("--final", is_flag=True, help="Only the last frame: every value and gradient.")
+@click.option("--frame", "frame", type=int, metavar="K",
+              help="Only frame K (0 is the bare circuit; negative counts from the end).")
+@click.option("--phase", type=click.Choice(["forward", "backward", "both"]), default="both",
+              show_default=True, help="Which pass the frames show.")
+@click.option("--decimals", type=click.IntRange(0, 12), default=2, show_default=True,
+              help="Decimals of the numbers on the wires.")
+@click.option("--delay", type=click.IntRange(20, 60_000), default=1000, show_default=True,
+              metavar="MS", help="GIF: milliseconds per frame.")
+@click.option("--hold", type=click.IntRange(20, 600_000), default=None, metavar="MS",
+              help="GIF: milliseconds the last frame stays.  [default: 3 x delay, at least 2500]")
+@click.option("--dpi", type=click.FloatRange(36, 600), default=96, show_default=True,
+              help="PNG/GIF: resolution (96 is 1:1 with the SVG).")
+def render_command(source: str, output: str | None, fmt: str | None, at: tuple[str, ...],
+                   expand: bool | None, final: bool, frame: int | None, phase: str,
+                   decimals: int, delay: int, hold: int | None, dpi: float) -> None:
+    """Draw the forward and backward pass as frames in the cs231n style.
+
+    \b
+    gbp render sigmoid-neuron -o neuron.gif               animated GIF
+    gbp render "(x+y)*z" --at x=-2,y=5,z=-4 -o frames/     numbered SVG frames
+    gbp render sigmoid-neuron --format png -o frames/     PNG frames
+    gbp render sigmoid-neuron --final -o neuron.svg       one picture with everything
+    gbp render sigmoid-neuron --format dot -o dot/        Graphviz sources, one per frame
+    """
+    if final and frame is not None:
+        raise click.UsageError("give --final or --frame, not both")
+    t = _trace(source, at, expand)
+    single = final or frame is not None
+    if len(t.circuit.gates) > MAX_RENDER_GATES and not single:
+        raise Failure(
+            f"the circuit has {len(t.circuit.gates):,} gates; animations are limited to"
+            f" {MAX_RENDER_GATES:,} (use 'gbp eval' for the numbers, or --final for one picture)", 2)
+    stem = t.name or "circuit"
+    path, fmt, folder = _output_plan(output, fmt, single, stem)
+    try:
+        frames = t.make_frames(phase, decimals)
+        chosen = None
+        if single:
+            k = len(frames) - 1 if final else frame
+            if not -len(frames) <= k < len(frames):
+                raise click.UsageError(
+                    f"--frame {frame} is out of range: there are {len(frames)} frames"
+                    f" (0 to {len(frames) - 1})")
+            chosen = [k % len(frames)]
+        if fmt == "gif":
+            pngs = t.render("png", phase, decimals, dpi, frames=chosen)
+            write_gif(path, pngs, delay, hold)
+            click.echo(f"Wrote {path} ({len(pngs)} frame{'s' if len(pngs) > 1 else ''})")
+        elif folder:
+            written = write_frames(path, t.render(fmt, phase, decimals, dpi), fmt)
+            click.echo(f"Wrote {len(written)} frames to {path}/ ({written[0].name} ..."
+                       f" {written[-1].name})")
+        else:
+            write_file(path, t.render(fmt, phase, decimals, dpi, frames=chosen)[0])
+            click.echo(f"Wrote {path}")
+    except GbpError as err:
+        raise Failure(str(err), err.exit_code) from None
 
 
 def main(argv: list[str] | None = None) -> int:

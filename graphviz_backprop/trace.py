@@ -1,26 +1,41 @@
-"""The Python entry point: trace a source into a circuit with values and gradients.
+"""The Python entry point: trace a source into a circuit, its values, gradients and frames.
 
 >>> t = trace("(x+y)*z", x=-2, y=5, z=-4)
 >>> t.value, t.gradients
 (-12.0, {'x': -4.0, 'y': -4.0, 'z': 3.0})
 >>> t.to_dict()["nodes"][2]["op"]
 '+'
+>>> len(t.frames), t.frames[5].caption
+(8, 'Backward through *: upstream · local = 1.00 · (-4) = -4.00; ∂f/∂z = ∂f/∂f · ∂f/∂z = 1.00 · 3 = 3.00')
+
+A frame shows inline in Jupyter (SVG); ``frame.dot`` is its ``graphviz.Digraph`` and
+``frame.save("f.png")`` writes it.  ``t.save_gif("f.gif")`` and
+``t.save_frames("frames/", format="svg")`` write every frame.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
 from typing import Any, Mapping
 
+import graphviz
 import sympy
 
+from . import render as _render
+from .draw import Layout, Positions, draw, layout_for
+from .errors import RenderError
 from .evaluate import Evaluation, evaluate, format_value, local_formulas
+from .frames import PHASES, Step, steps
 from .graph import Circuit, build
 from .parse import parse, parse_sympy
 from .source import Source, resolve
 
-__all__ = ["Trace", "trace"]
+__all__ = ["Trace", "Frame", "trace"]
+
+_IMAGE_FORMATS = {".svg": "svg", ".png": "png", ".dot": "dot", ".gv": "dot"}
 
 
 def _jsonable(value: Any, symbolic: bool) -> Any:
@@ -34,6 +49,8 @@ class Trace:
     circuit: Circuit
     evaluation: Evaluation
     title: str | None = None
+    name: str | None = None
+    _cache: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def symbolic(self) -> bool:
@@ -96,6 +113,108 @@ class Trace:
         """A value or gradient of this trace as display text."""
         return format_value(value, decimals)
 
+    # ---- frames ---------------------------------------------------------------------------
+
+    def _plan(self, phase: str, decimals: int) -> tuple[list[Step], Layout]:
+        if phase not in PHASES:
+            raise ValueError(f"phase must be one of {', '.join(PHASES)}, not {phase!r}")
+        if not isinstance(decimals, int) or not 0 <= decimals <= 12:
+            raise ValueError(f"decimals must be a whole number from 0 to 12, not {decimals!r}")
+        key = ("plan", phase, decimals)
+        if key not in self._cache:
+            plan = steps(self.evaluation, phase, decimals)
+            self._cache[key] = (plan, layout_for(self.evaluation, plan, decimals))
+        return self._cache[key]
+
+    def _positions(self, phase: str, decimals: int) -> Positions:
+        key = ("positions", phase, decimals)
+        if key not in self._cache:
+            plan, lay = self._plan(phase, decimals)
+            self._cache[key] = _render.positions(self.evaluation, lay, plan[-1])
+        return self._cache[key]
+
+    def make_frames(self, phase: str = "both", decimals: int = 2) -> list["Frame"]:
+        """The frames of the forward and/or backward pass (``phase``), numbers at ``decimals``."""
+        plan, lay = self._plan(phase, decimals)
+        return [Frame(self, s, lay, phase) for s in plan]
+
+    @cached_property
+    def frames(self) -> list["Frame"]:
+        """Every frame: the circuit, the inputs, forward, the output gradient, backward, the end."""
+        return self.make_frames()
+
+    def render(self, format: str = "svg", phase: str = "both", decimals: int = 2,
+               dpi: float = 96, frames: list[int] | None = None) -> list[bytes]:
+        """Every frame (or those at ``frames``) as SVG, PNG or DOT bytes."""
+        plan, lay = self._plan(phase, decimals)
+        chosen = plan if frames is None else [plan[i] for i in frames]
+        placed = None if format == "dot" else self._positions(phase, decimals)
+        return _render.render(self.evaluation, chosen, format, lay, dpi, placed=placed).frames
+
+    def save_frames(self, folder: str | Path, format: str = "svg", phase: str = "both",
+                    decimals: int = 2, dpi: float = 96) -> list[Path]:
+        """Write numbered frames (``frame-000.svg`` ...) into ``folder``."""
+        data = self.render(format, phase, decimals, dpi)
+        return _render.write_frames(folder, data, format)
+
+    def save_gif(self, path: str | Path, delay: int = 1000, hold: int | None = None,
+                 phase: str = "both", decimals: int = 2, dpi: float = 96) -> Path:
+        """Write an endlessly looping GIF: ``delay`` ms per frame, the last held longer."""
+        pngs = self.render("png", phase, decimals, dpi)
+        return _render.write_gif(path, pngs, delay, hold)
+
+    def save(self, path: str | Path, frame: int = -1, phase: str = "both", decimals: int = 2,
+             dpi: float = 96) -> Path:
+        """Write one frame (by default the last: everything) as .svg, .png or .dot."""
+        return self.make_frames(phase, decimals)[frame].save(path, dpi=dpi)
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One frame of a trace: its caption, its drawing, and ways to show or save it."""
+
+    trace: Trace
+    step: Step
+    layout: Layout
+    phase: str = "both"
+
+    @property
+    def index(self) -> int:
+        return self.step.index
+
+    @property
+    def kind(self) -> str:
+        """``circuit``, ``inputs``, ``forward``, ``seed``, ``backward`` or ``final``."""
+        return self.step.kind
+
+    @property
+    def caption(self) -> str:
+        return self.step.caption
+
+    @property
+    def dot(self) -> graphviz.Digraph:
+        """The frame as a ``graphviz.Digraph`` (it lays out the same as every other frame)."""
+        return draw(self.trace.evaluation, self.step, self.layout)
+
+    def render(self, format: str = "svg", dpi: float = 96) -> bytes:
+        """This frame as SVG, PNG or DOT bytes."""
+        return self.trace.render(format, self.phase, self.layout.decimals, dpi,
+                                 frames=[self.index])[0]
+
+    def save(self, path: str | Path, dpi: float = 96) -> Path:
+        """Write this frame; the format follows the extension (.svg, .png, .dot)."""
+        path = Path(path)
+        fmt = _IMAGE_FORMATS.get(path.suffix.lower())
+        if fmt is None:
+            raise RenderError(f"cannot tell the format of '{path}': use .svg, .png or .dot")
+        return _render.write_file(path, self.render(fmt, dpi))
+
+    def _repr_svg_(self) -> str:
+        return self.render("svg").decode("utf-8")
+
+    def __repr__(self) -> str:
+        return f"<Frame {self.index} {self.kind}: {self.caption}>"
+
 
 def trace(
     source: str | sympy.Basic,
@@ -124,4 +243,5 @@ def trace(
     point = dict(resolved.at)
     point.update(at or {})
     point.update(values)
-    return Trace(circuit, evaluate(circuit, point), resolved.title)
+    name = resolved.example.name if resolved.example else None
+    return Trace(circuit, evaluate(circuit, point), resolved.title, name)

@@ -1,0 +1,231 @@
+"""The step sequence: what each frame reveals, and its caption.
+
+1. the bare circuit; 2. the input values; 3. forward, one frame per gate; 4. the output's
+gradient 1; 5. backward, one frame per gate in reverse order, with the chain rule spelled
+out; 6. everything.  A :class:`Step` only says what is revealed; drawing is ``draw.py``'s.
+
+>>> from graphviz_backprop.trace import trace
+>>> t = trace("x = -2; y = 5; z = -4; q = x + y; f = q * z")
+>>> [s.kind for s in steps(t.evaluation)]
+['circuit', 'inputs', 'forward', 'forward', 'seed', 'backward', 'backward', 'final']
+>>> steps(t.evaluation)[6].caption
+'Backward through +: ∂f/∂x = ∂f/∂q · ∂q/∂x = -4.00 · 1 = -4.00; ∂f/∂y = ∂f/∂q · ∂q/∂y = -4.00 · 1 = -4.00'
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from .evaluate import Evaluation, local_formulas
+from .graph import Circuit
+
+__all__ = ["Step", "steps", "Wires", "wires", "fmt", "PHASES"]
+
+Phase = Literal["forward", "backward", "both"]
+PHASES = ("forward", "backward", "both")
+
+
+def fmt(value: Any, decimals: int = 2) -> str:
+    """A number with ``decimals`` (no ``-0.00``), or a formula's text in symbolic mode.
+
+    >>> fmt(-0.001), fmt(0.7310585786300049), fmt(3.0, 0)
+    ('0.00', '0.73', '3')
+    """
+    if isinstance(value, (int, float)):
+        text = format(float(value), f".{decimals}f")
+        return text[1:] if text.startswith("-") and float(text) == 0 else text
+    return str(value)
+
+
+def _paren(text: str) -> str:
+    """Wrap a negative number or a compound formula in parentheses inside a product."""
+    if text.startswith("-") or any(op in text for op in " +-*/"):
+        return f"({text})"
+    return text
+
+
+@dataclass(frozen=True)
+class Wires:
+    """Which wires a circuit's drawing has.
+
+    ``consumers[n]`` lists ``(gate, port)`` for each wire out of node ``n``; a node with
+    more than one has a branch point, and the gradient on its trunk is the sum of its branches.
+    """
+
+    consumers: dict[str, tuple[tuple[str, int], ...]]
+
+    def fans_out(self, node: str) -> bool:
+        return len(self.consumers[node]) > 1
+
+
+def wires(circuit: Circuit) -> Wires:
+    """The wires of a circuit (computed once per circuit)."""
+    cached = circuit._cache.get("wires")
+    if cached is None:
+        consumers: dict[str, list[tuple[str, int]]] = {n: [] for n in circuit.order}
+        for node in circuit.order:
+            for port, arg in enumerate(circuit.operands[node]):
+                consumers[arg].append((node, port))
+        cached = Wires({n: tuple(c) for n, c in consumers.items()})
+        circuit._cache["wires"] = cached
+    return cached
+
+
+@dataclass(frozen=True)
+class Step:
+    """One frame's content: which values and gradients are revealed, and the caption.
+
+    * ``computed``: nodes whose forward value is shown;
+    * ``backed``: gates whose backward step is done (gradients on their input wires shown);
+    * ``seeded``: the output's gradient (1) is shown;
+    * ``current``: the highlighted gate; ``show_local``: its local gradients are shown.
+    """
+
+    index: int
+    kind: str
+    caption: str
+    computed: frozenset[str]
+    backed: frozenset[str]
+    seeded: bool
+    current: str | None = None
+    show_local: bool = False
+
+
+class _Captions:
+    """Caption text for one evaluation, with numbers at ``decimals``."""
+
+    def __init__(self, ev: Evaluation, decimals: int):
+        self.ev = ev
+        self.c = ev.circuit
+        self.decimals = decimals
+        self.f = self.c.output_name
+
+    def num(self, value: Any) -> str:
+        return fmt(value, self.decimals)
+
+    def sym(self, node: str) -> str | None:
+        """The symbol a node goes by in a caption: its name (the output's name for the output)."""
+        if node == self.c.output:
+            return self.f
+        return self.c.name(node)
+
+    def local(self, value: Any) -> str:
+        """A local gradient: exact small integers as such (``1``, ``-1``), else like values."""
+        if isinstance(value, float) and value.is_integer() and abs(value) < 1e6:
+            return str(int(value))
+        return self.num(value)
+
+    def circuit(self) -> str:
+        lines = [line.split("#")[0].strip() for line in self.c.source.splitlines()]
+        source = "; ".join(line for line in lines if line)
+        if len(source) > 90:
+            source = source[:87] + "..."
+        return f"The circuit: {source}"
+
+    def inputs(self) -> str:
+        if self.ev.symbolic:
+            return f"Inputs: {', '.join(self.c.inputs)} (symbolic: the wires carry formulas)"
+        shown = ", ".join(f"{name} = {self.num(self.ev.values[n])}"
+                          for name, n in self.c.inputs.items())
+        return f"Inputs: {shown}" if shown else "No inputs: the circuit is constant"
+
+    def forward(self, node: str) -> str:
+        gate = self.c.gate(node)
+        c = self.c.graph.nodes[node]["c"]
+        args = self.c.operands[node]
+        numbers = gate.apply_text([self.num(self.ev.values[a]) for a in args], c)
+        result = self.num(self.ev.values[node])
+        names = [self.sym(a) for a in args]
+        own = self.sym(node) if self.c.name(node) or node == self.c.output else None
+        formula = gate.apply_text(names, c) if all(names) else None
+        head = f"{own} = " if own else ""
+        middle = f"{formula} = " if formula and not self.ev.symbolic else ""
+        if self.ev.symbolic:
+            return f"Forward through {self.c.label(node)}: {head}{result}"
+        return f"Forward through {self.c.label(node)}: {head}{middle}{numbers} = {result}"
+
+    def seed(self) -> str:
+        one = "1" if self.ev.symbolic else self.num(1.0)
+        return f"Backward starts at the output: ∂{self.f}/∂{self.f} = {one}"
+
+    def backward(self, node: str, done: frozenset[str], w: Wires) -> str:
+        """The chain rule on each input wire of a gate, with numbers."""
+        own = self.sym(node)
+        upstream = self.ev.grads[node]
+        parts = []
+        for port, arg in enumerate(self.c.operands[node]):
+            local = self.ev.local[node][port]
+            name = self.sym(arg)
+            if self.ev.symbolic:
+                numbers = self.num(upstream * local)
+            else:
+                numbers = (f"{self.num(upstream)} · {_paren(self.local(local))}"
+                           f" = {self.num(upstream * local)}")
+            if name and w.fans_out(arg):
+                text = f"∂{self.f}/∂{name} += upstream · local = {numbers}"
+            elif name and own:
+                text = f"∂{self.f}/∂{name} = ∂{self.f}/∂{own} · ∂{own}/∂{name} = {numbers}"
+            elif name:
+                text = f"∂{self.f}/∂{name} = upstream · local = {numbers}"
+            else:
+                text = f"upstream · local = {numbers}"
+            parts.append(text)
+        for arg in dict.fromkeys(self.c.operands[node]):
+            parts.append(self._branch_sum(arg, node, done, w))
+        parts = [p for p in parts if p]
+        formula = local_formulas(self.c, node)
+        note = ""
+        if len(formula) == 1 and any(ch.isalpha() for ch in formula[0]) and not self.ev.symbolic:
+            note = f" (local gradient {formula[0]})"
+        return f"Backward through {self.c.label(node)}: " + "; ".join(parts) + note
+
+    def _branch_sum(self, arg: str, node: str, done: frozenset[str], w: Wires) -> str:
+        """For a node that feeds several gates: the sum, once its last branch is known."""
+        consumers = w.consumers[arg]
+        if len(consumers) < 2:
+            return ""
+        if not all(g in done or g == node for g, _ in consumers):
+            name = self.sym(arg)
+            return f"{name or 'this node'} branches: more gradient to add"
+        terms = [self.ev.grads[g] * self.ev.local[g][p] for g, p in consumers]
+        name = self.sym(arg)
+        target = f"∂{self.f}/∂{name}" if name else "the branches"
+        shown = " + ".join(_paren(self.num(t)) for t in terms)
+        return f"branches add: {target} = {shown} = {self.num(self.ev.grads[arg])}"
+
+    def final(self) -> str:
+        grads = ", ".join(f"∂{self.f}/∂{name} = {self.num(self.ev.grads[n])}"
+                          for name, n in self.c.inputs.items())
+        return f"Done: {self.f} = {self.num(self.ev.output)}" + (f"; {grads}" if grads else "")
+
+
+def steps(ev: Evaluation, phase: Phase = "both", decimals: int = 2) -> list[Step]:
+    """The frames of an evaluation, in order (``phase`` limits them to one pass)."""
+    if phase not in PHASES:
+        raise ValueError(f"phase must be one of {', '.join(PHASES)}, not {phase!r}")
+    c = ev.circuit
+    w = wires(c)
+    cap = _Captions(ev, decimals)
+    leaves = frozenset(n for n in c.order if c.graph.nodes[n]["kind"] != "gate")
+    everything = frozenset(c.order)
+    gates_done = frozenset(c.gates)
+    out: list[tuple[str, str, frozenset[str], frozenset[str], bool, str | None, bool]] = []
+
+    if phase in ("forward", "both"):
+        out.append(("circuit", cap.circuit(), frozenset(), frozenset(), False, None, False))
+        out.append(("inputs", cap.inputs(), leaves, frozenset(), False, None, False))
+        computed = set(leaves)
+        for gate in c.gates:
+            computed.add(gate)
+            out.append(("forward", cap.forward(gate), frozenset(computed), frozenset(), False,
+                        gate, False))
+    if phase in ("backward", "both"):
+        out.append(("seed", cap.seed(), everything, frozenset(), True, None, False))
+        done: set[str] = set()
+        for gate in reversed(c.gates):
+            caption = cap.backward(gate, frozenset(done), w)
+            done.add(gate)
+            out.append(("backward", caption, everything, frozenset(done), True, gate, True))
+    out.append(("final", cap.final(), everything, gates_done, True, None, False))
+    return [Step(i, *row) for i, row in enumerate(out)]

@@ -1,0 +1,241 @@
+"""Frames -> SVG, PNG, GIF and DOT files; the only module that runs Graphviz or writes files.
+
+Speed comes from laying out once: ``dot`` lays out one frame (every frame has the same
+geometry, see ``draw.py``), then a single ``neato -n2`` process draws all frames at those
+positions.  PNG rasterising is Graphviz's own cairo renderer; the GIF is assembled by Pillow.
+
+Every file is written under a temporary name and renamed, so it appears whole or not at all.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from .draw import Layout, Positions, draw, layout_for
+from .errors import GraphvizNotFoundError, RenderError
+from .evaluate import Evaluation
+from .frames import Step
+
+__all__ = [
+    "FORMATS", "DEFAULT_TIMEOUT", "run_graphviz", "positions", "render", "render_naive",
+    "write_file", "write_frames", "write_gif", "gif_bytes", "Rendered",
+]
+
+#: Output formats: frames as files, or an animation.
+FORMATS = ("svg", "png", "gif", "dot")
+#: Seconds one Graphviz run may take (GBP_GRAPHVIZ_TIMEOUT overrides).
+DEFAULT_TIMEOUT = 120.0
+
+INSTALL_HINT = ("install Graphviz: 'apt-get install graphviz' (Debian/Ubuntu), 'brew install"
+                " graphviz' (macOS), 'conda install -c conda-forge graphviz', or see"
+                " https://graphviz.org/download/; 'gbp eval' works without it")
+
+
+def _timeout(timeout: float | None) -> float:
+    if timeout is not None:
+        return timeout
+    try:
+        return float(os.environ.get("GBP_GRAPHVIZ_TIMEOUT", DEFAULT_TIMEOUT))
+    except ValueError:
+        return DEFAULT_TIMEOUT
+
+
+def run_graphviz(args: Sequence[str], data: bytes, timeout: float | None = None) -> bytes:
+    """Run one Graphviz program on ``data``; the single place a subprocess starts.
+
+    A missing program is a :class:`GraphvizNotFoundError` saying how to install it; a
+    failure or a time-out is a :class:`RenderError` carrying the start of its stderr.
+    """
+    program = args[0]
+    if shutil.which(program) is None:
+        raise GraphvizNotFoundError(f"Graphviz '{program}' was not found on PATH; {INSTALL_HINT}")
+    limit = _timeout(timeout)
+    try:
+        done = subprocess.run(list(args), input=data, capture_output=True, timeout=limit,
+                              check=False)
+    except subprocess.TimeoutExpired:
+        raise RenderError(f"Graphviz '{program}' took longer than {limit:g} s and was stopped"
+                          " (set GBP_GRAPHVIZ_TIMEOUT to allow more)") from None
+    except OSError as err:
+        raise RenderError(f"cannot run Graphviz '{program}': {err}") from None
+    if done.returncode != 0:
+        stderr = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        start = " / ".join(stderr[:3]) or "no message"
+        raise RenderError(f"Graphviz '{program}' failed (exit {done.returncode}): {start}")
+    return done.stdout
+
+
+def positions(ev: Evaluation, lay: Layout, step: Step) -> Positions:
+    """Lay out one frame with ``dot`` and read back every position."""
+    layout = json.loads(run_graphviz(["dot", "-Tjson"], draw(ev, step, lay).source.encode()))
+    names = {o["_gvid"]: o["name"] for o in layout.get("objects", [])}
+    nodes = {o["name"]: o["pos"] for o in layout.get("objects", []) if "pos" in o}
+    edges = {(names[e["tail"]], names[e["head"]]): e["pos"]
+             for e in layout.get("edges", []) if "pos" in e}
+    return Positions(nodes, edges, layout["bb"], layout.get("lp"))
+
+
+def _split_svg(data: bytes) -> list[bytes]:
+    marker = b"<?xml"
+    parts = data.split(marker)
+    return [marker + p for p in parts if p.strip()]
+
+
+def _split_png(data: bytes) -> list[bytes]:
+    """Cut a stream of PNG files at their IEND chunks."""
+    images, start = [], 0
+    end_chunk = b"IEND\xaeB`\x82"
+    while start < len(data):
+        end = data.find(end_chunk, start)
+        if end < 0:
+            raise RenderError("Graphviz returned a truncated PNG stream")
+        images.append(data[start:end + len(end_chunk)])
+        start = end + len(end_chunk)
+    return images
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """The frames of one evaluation as bytes, in one format."""
+
+    format: str
+    frames: list[bytes]
+
+
+def render(ev: Evaluation, steps: Sequence[Step], fmt: str = "svg", lay: Layout | None = None,
+           dpi: float = 96, timeout: float | None = None,
+           placed: Positions | None = None) -> Rendered:
+    """Render ``steps`` of ``ev`` in ``fmt`` (svg, png or dot): one layout, one drawing run.
+
+    ``placed`` reuses positions from an earlier :func:`positions` call of the same layout.
+    """
+    if fmt not in ("svg", "png", "dot"):
+        raise RenderError(f"cannot render frames as '{fmt}' (choose svg, png or dot)")
+    lay = lay or layout_for(ev, list(steps))
+    if fmt == "dot":
+        return Rendered(fmt, [draw(ev, s, lay).source.encode() for s in steps])
+    placed = placed or positions(ev, lay, steps[-1])
+    sources = [draw(ev, s, lay, placed).source for s in steps]
+    args = ["neato", "-n2", f"-T{fmt}"] + ([f"-Gdpi={dpi:g}"] if fmt == "png" else [])
+    split = _split_svg if fmt == "svg" else _split_png
+    # Drawing is independent per frame: share the frames out over the cores, one process each.
+    workers = max(1, min(os.cpu_count() or 1, 4, len(sources) // 6))
+    chunks = [sources[i::workers] for i in range(workers)]
+    with ThreadPoolExecutor(workers) as pool:
+        parts = list(pool.map(lambda chunk: split(run_graphviz(args, "\n".join(chunk).encode(),
+                                                               timeout)), chunks))
+    frames = [None] * len(sources)
+    for w, part in enumerate(parts):
+        frames[w::workers] = part
+    if len(frames) != len(steps):
+        raise RenderError(f"Graphviz returned {len(frames)} frames for {len(steps)} steps")
+    return Rendered(fmt, frames)
+
+
+def render_naive(ev: Evaluation, steps: Sequence[Step], fmt: str = "svg",
+                 lay: Layout | None = None, timeout: float | None = None) -> Rendered:
+    """The slow reference: a full ``dot`` layout of every frame (benchmarks and tests)."""
+    lay = lay or layout_for(ev, list(steps))
+    return Rendered(fmt, [run_graphviz(["dot", f"-T{fmt}"], draw(ev, s, lay).source.encode(),
+                                       timeout) for s in steps])
+
+
+# ---- files ----------------------------------------------------------------------------------
+
+def _check_parent(path: Path) -> None:
+    parent = path.parent
+    if not parent.exists():
+        raise RenderError(f"cannot write '{path}': directory '{parent}' does not exist")
+    if not parent.is_dir():
+        raise RenderError(f"cannot write '{path}': '{parent}' is not a directory")
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def write_file(path: str | Path, data: bytes) -> Path:
+    """Write ``data`` to ``path`` under a temporary name, then rename (whole or not at all)."""
+    path = Path(path)
+    _check_parent(path)
+    if path.is_dir():
+        raise RenderError(f"cannot write '{path}': it is a directory")
+    tmp_name = None
+    try:
+        with tempfile.NamedTemporaryFile("wb", dir=path.parent, prefix=f".{path.name}.",
+                                         suffix=".part", delete=False) as tmp:
+            tmp_name = tmp.name
+            tmp.write(data)
+        os.chmod(tmp_name, 0o666 & ~_umask())
+        os.replace(tmp_name, path)
+        tmp_name = None
+    except OSError as err:
+        raise RenderError(f"cannot write '{path}': {err.strerror or err}") from None
+    finally:
+        if tmp_name is not None:
+            try:
+                os.unlink(tmp_name)
+            except OSError:
+                pass
+    return path
+
+
+def write_frames(folder: str | Path, frames: Iterable[bytes], ext: str,
+                 prefix: str = "frame") -> list[Path]:
+    """Write numbered frames (``frame-000.svg`` ...) into ``folder``, creating it if needed."""
+    folder = Path(folder)
+    frames = list(frames)
+    if folder.exists() and not folder.is_dir():
+        raise RenderError(f"cannot write frames into '{folder}': it is not a directory")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise RenderError(f"cannot create directory '{folder}': {err.strerror or err}") from None
+    width = max(3, len(str(len(frames) - 1)))
+    return [write_file(folder / f"{prefix}-{i:0{width}d}.{ext}", data)
+            for i, data in enumerate(frames)]
+
+
+def gif_bytes(pngs: Sequence[bytes], delay: int = 1000, hold: int | None = None) -> bytes:
+    """An endlessly looping GIF of PNG frames: ``delay`` ms each, the last held ``hold`` ms."""
+    from PIL import Image
+
+    def decode(data: bytes) -> "Image.Image":
+        return Image.open(io.BytesIO(data)).convert("RGB")
+
+    with ThreadPoolExecutor(min(os.cpu_count() or 1, 4)) as pool:  # Pillow releases the GIL
+        images = list(pool.map(decode, pngs))
+        # One palette for every frame, from a sample of frames, so colours never flicker.
+        sample_ids = sorted({0, len(images) // 3, len(images) // 2, (2 * len(images)) // 3,
+                             len(images) - 2, len(images) - 1} & set(range(len(images))))
+        width, height = images[0].size
+        small = (max(1, width // 2), max(1, height // 2))
+        mosaic = Image.new("RGB", (small[0], small[1] * len(sample_ids)), "white")
+        for row, i in enumerate(sample_ids):
+            mosaic.paste(images[i].resize(small, Image.Resampling.BOX), (0, row * small[1]))
+        palette = mosaic.quantize(colors=255, method=Image.Quantize.MEDIANCUT)
+        frames = list(pool.map(
+            lambda im: im.quantize(palette=palette, dither=Image.Dither.NONE), images))
+    durations = [delay] * len(frames)
+    durations[-1] = hold if hold is not None else max(3 * delay, 2500)
+    out = io.BytesIO()
+    frames[0].save(out, format="GIF", save_all=True, append_images=frames[1:], loop=0,
+                   duration=durations, optimize=False, disposal=1)
+    return out.getvalue()
+
+
+def write_gif(path: str | Path, pngs: Sequence[bytes], delay: int = 1000,
+              hold: int | None = None) -> Path:
+    """Write the animated GIF of PNG frames (whole or not at all)."""
+    return write_file(path, gif_bytes(pngs, delay, hold))
