@@ -82,6 +82,7 @@ class Layout:
     caption_width: float
     caption_lines: int
     gate_widths: dict[str, float]
+    title: str | None = None
 
 
 def _all_texts(ev: Evaluation, decimals: int) -> list[str]:
@@ -95,20 +96,25 @@ def _all_texts(ev: Evaluation, decimals: int) -> list[str]:
 
 
 def layout_for(ev: Evaluation, steps_: list[Step], decimals: int = 2,
-               theme: Theme | None = None) -> Layout:
-    """Fix every size once, from the widest text any frame will show."""
+               theme: Theme | None = None, title: str | None = None) -> Layout:
+    """Fix every size once, from the widest text any frame will show.
+
+    ``title`` (of an example or a file) is drawn in bold above every caption.
+    """
     theme = theme or THEMES["cs231n"]
     size = theme.font_size
     slot = max(_text_width(t, size) for t in _all_texts(ev, decimals)) + 6
     lines = [line for s in steps_ for line in wrap_caption(s.caption)]
     caption_lines = max(len(wrap_caption(s.caption)) for s in steps_)
+    if title:
+        lines.append(title + "xx")  # bold is wider
     caption_width = max(_text_width(line, size) for line in lines) + 12
     c = ev.circuit
     gate_widths = {
         n: max(0.5, (_text_width(c.label(n), size + 2) + 10) / 72) for n in c.gates
     }
     return Layout(decimals, theme, slot, size * 1.35, size * 1.2, caption_width,
-                  caption_lines, gate_widths)
+                  caption_lines, gate_widths, title)
 
 
 def _cell(text: str | None, color: str, size: float, width: float, height: float,
@@ -141,15 +147,22 @@ def _wire_label(lay: Layout, name: str | None, value: str | None, grad: str | No
 
 
 def _caption(lay: Layout, caption: str) -> str:
+    """The fixed-size block under the circuit: the title in bold, then the step's caption."""
     t = lay.theme
     lines = wrap_caption(caption)
     lines += [""] * (lay.caption_lines - len(lines))
     body = "<BR/>".join(html.escape(line) if line else _BLANK for line in lines)
-    height = lay.caption_lines * t.font_size * 1.3 + 8
-    return (f'<<TABLE BORDER="0" CELLPADDING="0" CELLSPACING="0"><TR>'
-            f'<TD FIXEDSIZE="TRUE" WIDTH="{lay.caption_width:.0f}" HEIGHT="{height:.0f}">'
-            f'<FONT COLOR="{t.caption_color}" POINT-SIZE="{t.font_size:g}">{body}</FONT>'
-            f"</TD></TR></TABLE>>")
+    line_height = t.font_size * 1.3
+    rows = []
+    if lay.title:
+        rows.append(f'<TR><TD FIXEDSIZE="TRUE" WIDTH="{lay.caption_width:.0f}"'
+                    f' HEIGHT="{line_height + 6:.0f}"><FONT COLOR="{t.caption_color}"'
+                    f' POINT-SIZE="{t.font_size:g}"><B>{html.escape(lay.title)}</B></FONT></TD></TR>')
+    height = lay.caption_lines * line_height + 8
+    rows.append(f'<TR><TD FIXEDSIZE="TRUE" WIDTH="{lay.caption_width:.0f}" HEIGHT="{height:.0f}">'
+                f'<FONT COLOR="{t.caption_color}" POINT-SIZE="{t.font_size:g}">{body}</FONT>'
+                f"</TD></TR>")
+    return '<<TABLE BORDER="0" CELLPADDING="0" CELLSPACING="0">' + "".join(rows) + "</TABLE>>"
 
 
 @dataclass(frozen=True)

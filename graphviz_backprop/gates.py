@@ -100,8 +100,10 @@ class Gate:
         >>> GATES["exp"].apply_text(["-1.00"]), GATES["add_c"].apply_text(["0.37"], 1.0)
         ('exp(-1.00)', '0.37 + 1')
         """
-        shown = [a if f"({{{i}}})" in self.text or not a.startswith("-") else f"({a})"
-                 for i, a in enumerate(args)]
+        def bare(i: int) -> bool:  # a leading operand needs no parentheses, except in a power
+            return f"({{{i}}})" in self.text or (i == 0 and self.text.startswith("{0} "))
+
+        shown = [a if bare(i) or not a.startswith("-") else f"({a})" for i, a in enumerate(args)]
         shown_c = "" if c is None else format_number(c)
         if c is not None and c < 0 and "({c})" not in self.text:
             shown_c = f"({shown_c})"

@@ -224,7 +224,16 @@ def gif_bytes(pngs: Sequence[bytes], delay: int = 1000, hold: int | None = None)
         mosaic = Image.new("RGB", (small[0], small[1] * len(sample_ids)), "white")
         for row, i in enumerate(sample_ids):
             mosaic.paste(images[i].resize(small, Image.Resampling.BOX), (0, row * small[1]))
-        palette = mosaic.quantize(colors=255, method=Image.Quantize.MEDIANCUT)
+        # The most frequent colours, exactly: white stays white, the theme's colours stay
+        # theirs, and the rarer shades of anti-aliasing map to their nearest neighbour.
+        # Pillow matches colours at 5 bits a channel, so keep one colour per such bucket.
+        chosen: dict[tuple[int, ...], tuple[int, ...]] = {}
+        for _, rgb in sorted(mosaic.getcolors(maxcolors=1 << 24) or [], reverse=True):
+            chosen.setdefault(tuple(v >> 3 for v in rgb), rgb)
+            if len(chosen) == 256:
+                break
+        palette = Image.new("P", (1, 1))
+        palette.putpalette([channel for rgb in chosen.values() for channel in rgb])
         frames = list(pool.map(
             lambda im: im.quantize(palette=palette, dither=Image.Dither.NONE), images))
     durations = [delay] * len(frames)

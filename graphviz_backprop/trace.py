@@ -123,7 +123,8 @@ class Trace:
         key = ("plan", phase, decimals)
         if key not in self._cache:
             plan = steps(self.evaluation, phase, decimals)
-            self._cache[key] = (plan, layout_for(self.evaluation, plan, decimals))
+            self._cache[key] = (plan, layout_for(self.evaluation, plan, decimals,
+                                                 title=self.title))
         return self._cache[key]
 
     def _positions(self, phase: str, decimals: int) -> Positions:
