@@ -193,6 +193,8 @@ class _Builder:
         """A binary operation: fold two constants, or make a one- or two-input gate."""
         a_const, b_const = isinstance(a, float), isinstance(b, float)
         if a_const and b_const:
+            if key == "pow":  # a constant power of a constant: any real base will do
+                return _fold(GATES["pow_c"], (a,), b, e)
             return _fold(GATES[key], (a, b), None, e)
         if a_const or b_const:
             one_key, sign = _WITH_CONSTANT[(op, a_const)]

@@ -1,0 +1,172 @@
+"""Property-based tests (hypothesis): gradients, the front end's errors, stable layouts.
+
+The default example counts are small enough for CI; set GBP_HYPOTHESIS_EXAMPLES=2000 (for
+instance) for a longer run.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import random
+import shutil
+
+import pytest
+import sympy
+
+hypothesis = pytest.importorskip("hypothesis")
+from hypothesis import HealthCheck, assume, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from graphviz_backprop import GbpError, build, evaluate, parse, trace  # noqa: E402
+from graphviz_backprop.evaluate import symbolic_values  # noqa: E402
+from graphviz_backprop.gates import sigmoid  # noqa: E402
+
+EXAMPLES = int(os.environ.get("GBP_HYPOTHESIS_EXAMPLES", "60"))
+PROFILE = settings(max_examples=EXAMPLES, deadline=None,
+                   suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+
+NAMES = ["a", "b", "c"]
+UNARY = ["exp", "tanh", "sigmoid", "sin", "cos", "softplus", "elu", "leaky_relu", "relu", "abs"]
+# functions with a restricted domain, wrapped so their argument stays inside it
+GUARDED = ["log(1 + ({})**2)", "sqrt(2 + ({})**2)", "1/(1 + ({})**2)"]
+
+
+def _leaf():
+    return st.one_of(
+        st.sampled_from(NAMES),
+        st.integers(1, 5).map(str),
+        st.sampled_from(["0.5", "2.5", "0.1"]),
+    )
+
+
+def _expr(children):
+    return st.one_of(
+        st.tuples(children, st.sampled_from(["+", "-", "*"]), children)
+        .map(lambda t: f"({t[0]} {t[1]} {t[2]})"),
+        st.tuples(st.sampled_from(UNARY), children).map(lambda t: f"{t[0]}({t[1]})"),
+        st.tuples(st.sampled_from(GUARDED), children).map(lambda t: t[0].format(t[1])),
+        st.tuples(st.sampled_from(["max", "min"]), children, children)
+        .map(lambda t: f"{t[0]}({t[1]}, {t[2]})"),
+        st.tuples(children, st.sampled_from(["2", "3"])).map(lambda t: f"({t[0]})**{t[1]}"),
+        children.map(lambda e: f"-({e})"),
+    )
+
+
+EXPRESSIONS = st.recursive(_leaf(), _expr, max_leaves=8).filter(
+    lambda text: any(n in text for n in NAMES))
+POINTS = st.fixed_dictionaries(
+    {n: st.floats(-2.0, 2.0, allow_nan=False).filter(lambda v: abs(v) > 1e-3) for n in NAMES})
+
+KINKED = {"relu", "abs", "leaky_relu", "max", "min", "max_c", "cmax", "min_c", "cmin"}
+
+
+def _near_kink(ev, margin=1e-4) -> bool:
+    c = ev.circuit
+    for node in c.gates:
+        key = c.graph.nodes[node]["gate"]
+        if key not in KINKED:
+            continue
+        xs = [ev.values[a] for a in c.operands[node]]
+        const = c.graph.nodes[node]["c"]
+        other = xs[1] if len(xs) == 2 else (const if const is not None else 0.0)
+        if abs(xs[0] - other) < margin:
+            return True
+    return False
+
+
+@PROFILE
+@given(EXPRESSIONS, POINTS)
+def test_gradients_match_finite_differences_and_sympy(text, point):
+    circuit = build(parse(text))
+    at = {n: point[n] for n in circuit.inputs}
+    try:
+        ev = evaluate(circuit, at)
+    except GbpError:
+        assume(False)
+    assume(all(abs(v) < 1e6 for v in ev.values.values()))
+    assume(not _near_kink(ev))
+
+    h = 1e-6
+    for name, node in circuit.inputs.items():
+        up = dict(at, **{name: at[name] + h})
+        down = dict(at, **{name: at[name] - h})
+        fd = (evaluate(circuit, up).output - evaluate(circuit, down).output) / (2 * h)
+        assert ev.gradients[name] == pytest.approx(fd, rel=1e-4, abs=1e-5), (text, name)
+
+    # our sigmoid written out, so that its own derivative rule is not what is tested
+    formula = symbolic_values(circuit)[circuit.output].replace(
+        sigmoid, lambda x: 1 / (1 + sympy.exp(-x)))
+    symbols = {sympy.Symbol(n, real=True): v for n, v in at.items()}
+    for name in circuit.inputs:
+        derivative = sympy.diff(formula, sympy.Symbol(name, real=True))
+        exact = float(derivative.subs(symbols).evalf(30))
+        assert ev.gradients[name] == pytest.approx(exact, rel=1e-9, abs=1e-9), (text, name)
+
+
+@PROFILE
+@given(EXPRESSIONS, POINTS)
+def test_expanded_composite_gates_give_the_same_gradients(text, point):
+    plain, expanded = build(parse(text)), build(parse(text), expand=True)
+    at = {n: point[n] for n in plain.inputs}
+    try:
+        a, b = evaluate(plain, at), evaluate(expanded, at)
+    except GbpError:
+        assume(False)
+    assume(not _near_kink(a) and not _near_kink(b))
+    assert b.output == pytest.approx(a.output, rel=1e-9, abs=1e-12)
+    for name in plain.inputs:
+        assert b.gradients[name] == pytest.approx(a.gradients[name], rel=1e-7, abs=1e-9)
+
+
+def _mutate(text: str, rng: random.Random) -> str:
+    pieces = list(text)
+    alphabet = "()+-*/^,.=;#:[]{}'\"\\_ x1eE\n\t@%!~<>`$" + "é\u200b\u2212\0"
+    for _ in range(rng.randint(1, 4)):
+        op = rng.randrange(3)
+        pos = rng.randrange(len(pieces) + 1)
+        if op == 0:
+            pieces.insert(pos, rng.choice(alphabet))
+        elif op == 1 and pieces:
+            del pieces[min(pos, len(pieces) - 1)]
+        elif pieces:
+            pieces[min(pos, len(pieces) - 1)] = rng.choice(alphabet)
+    return "".join(pieces)
+
+
+def _front_end(text: str) -> None:
+    try:
+        t = trace(text, a=0.3, b=-1.2, c=2.0) if text.strip() else trace(text)
+    except GbpError:
+        return
+    assert math.isfinite(t.value)
+
+
+@PROFILE
+@given(st.text(max_size=60))
+def test_front_end_raises_only_its_own_errors_on_random_text(text):
+    _front_end(text)
+
+
+@PROFILE
+@given(EXPRESSIONS, st.integers(0, 2**32 - 1))
+def test_front_end_raises_only_its_own_errors_on_mutated_expressions(text, seed):
+    _front_end(_mutate(text, random.Random(seed)))
+
+
+@pytest.mark.dot
+@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz 'dot' is not installed")
+@settings(max_examples=max(3, EXAMPLES // 10), deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(EXPRESSIONS, POINTS)
+def test_rendering_any_expression_keeps_a_stable_layout(text, point):
+    from test_render import geometry
+
+    circuit = build(parse(text))
+    try:
+        t = trace(text, **{n: point[n] for n in circuit.inputs})
+    except GbpError:
+        assume(False)
+    frames = t.render("svg")
+    first = geometry(frames[0])
+    assert all(geometry(svg) == first for svg in frames[1:])
