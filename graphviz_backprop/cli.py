@@ -251,6 +251,57 @@ def render_command(source: str, output: str | None, fmt: str | None, at: tuple[s
         raise Failure(str(err), err.exit_code) from None
 
 
+# ---- gbp check: verify a hand derivation (docs/derivations.md) ---------------------------------
+
+CHECK_EPILOG = """PATH is a derivation (.toml: a circuit and [claims]; .py or any other file:
+code as the cs231n notes write it, dX = ... and dAdB = ...), or a folder: every .toml and
+.py file in it is checked and summarised in one table. Exit codes: 0 every claim holds, 1 a
+claim is wrong (in a folder: or some files are unreadable), 2 the derivation cannot be read
+(in a folder: no file can). See docs/derivations.md."""
+
+
+@cli.command("check", epilog=CHECK_EPILOG)
+@click.argument("path", type=click.Path(exists=True, file_okay=True, dir_okay=True))
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a table.")
+@click.option("--tol", "abs_tol", type=click.FloatRange(min=0), default=0.01, show_default=True,
+              metavar="ABS", help="Absolute tolerance for claimed numbers.")
+@click.option("--rtol", "rel_tol", type=click.FloatRange(min=0), default=0.01, show_default=True,
+              metavar="REL", help="Relative tolerance (0.01 is 1%); a number holds when"
+              " |claimed - correct| <= ABS + REL * |correct|.")
+@click.pass_context
+def check_command(ctx: click.Context, path: str, as_json: bool, abs_tol: float,
+                  rel_tol: float) -> None:
+    """Check a hand derivation of a backward pass, claim by claim.
+
+    Prints one line per claim (claimed and correct value, the line it is on) and, for a
+    wrong one, the first wrong step it comes from.
+
+    \b
+      gbp check homework.toml
+      gbp check staged.py --tol 0.001
+      gbp check submissions/ --json
+    """
+    from pathlib import Path
+
+    from .check import (Tolerance, check_file, check_folder, format_folder,
+                        format_report)
+
+    try:
+        tolerance = Tolerance(abs_tol, rel_tol)
+        if Path(path).is_dir():
+            folder = check_folder(path, tolerance=tolerance)
+            click.echo(json.dumps(folder.to_dict(), indent=2, ensure_ascii=False) if as_json
+                       else format_folder(folder))
+            ctx.exit(folder.exit_code)
+        report = check_file(path, tolerance=tolerance)
+    except GbpError as err:
+        where = "" if Path(path).is_dir() else f"{Path(path).name}: "
+        raise Failure(f"{where}{err}", err.exit_code) from None
+    click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False) if as_json
+               else format_report(report))
+    ctx.exit(0 if report.ok else 1)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; no traceback reaches the user (set GBP_DEBUG=1 to see one)."""
     try:

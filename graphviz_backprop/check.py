@@ -1,0 +1,1357 @@
+"""Check a hand derivation of a backward pass, claim by claim, against the engine.
+
+A derivation is a TOML file (the circuit and a ``[claims]`` table) or code written the way
+the cs231n notes write it (the forward pass, then lines such as ``dfdq = z`` and
+``dx += ...``).  Numbers are compared within a :class:`Tolerance`, formulas by symbolic
+equivalence, and a wrong claim computed from another wrong one is traced back to the first
+wrong step.  User text only goes through :func:`graphviz_backprop.parse.parse`; the backward
+lines are interpreted over that whitelisted tree, never executed.
+
+>>> report = check_text('''
+... x = -2; y = 5; z = -4
+... q = x + y
+... f = q * z
+... dfdq = -z
+... dfdx = dfdq * 1.0
+... ''', "code")
+>>> [(c.name, c.status, c.line) for c in report.claims]
+[('dfdq', 'wrong', 5), ('dfdx', 'inherited', 6)]
+>>> report.claims[1].root_cause
+(('dfdq', 5),)
+"""
+
+from __future__ import annotations
+
+import difflib
+import itertools
+import math
+import operator
+import random
+import re
+import tomllib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import sympy
+
+from .errors import EvaluationError, GbpError, InputError, ParseError, ValuesError
+from .evaluate import Evaluation, evaluate, format_value, symbolic_values
+from .gates import FUNCTIONS, GATES, format_number, sympy_number
+from .graph import Circuit, build
+from .parse import (MAX_SOURCE_CHARS, BinOp, Call, Expr, Name, Neg, Num, Program, Statement,
+                    is_constant, parse)
+from .source import load_example
+
+__all__ = [
+    "Tolerance", "ClaimResult", "Report", "FolderEntry", "FolderReport",
+    "check_text", "check_file", "check_folder", "format_report", "format_folder",
+    "DEFAULT_ABS_TOL", "DEFAULT_REL_TOL", "SUFFIXES",
+]
+
+#: Default absolute tolerance: hand arithmetic with two decimals.
+DEFAULT_ABS_TOL = 0.01
+#: Default relative tolerance (1%): rounding to two decimals grows along a chain of products.
+DEFAULT_REL_TOL = 0.01
+#: File suffixes checked in a folder; ``.toml`` is the TOML format, the others are code.
+SUFFIXES = (".toml", ".py")
+
+#: Spot checks of formula equivalence: how many points, the seed, the relative agreement.
+_SPOT_POINTS = 8
+_SPOT_SEED = 231
+_SPOT_RTOL = 1e-9
+#: Longest formula text shown in the table (longer ones are in the JSON only).
+_SHOWN_FORMULA = 40
+
+OK, WRONG, INHERITED = "ok", "wrong", "inherited"
+
+
+# ---- tolerance -----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Tolerance:
+    """A claimed number holds when ``|claimed - correct| <= abs + rel * |correct|``.
+
+    A float-rounding allowance of 1e-9 relative is always added, so ``abs=0, rel=0``
+    still accepts code that computes the same value in another order.
+
+    >>> t = Tolerance()
+    >>> t.allows(-0.60, -0.5898), t.allows(0.41, 0.39)
+    (True, False)
+    >>> str(t)
+    '|claimed - correct| <= 0.01 + 1% of |correct|'
+    """
+
+    abs: float = DEFAULT_ABS_TOL
+    rel: float = DEFAULT_REL_TOL
+
+    def __post_init__(self) -> None:
+        for what, value in (("absolute", self.abs), ("relative", self.rel)):
+            if isinstance(value, bool) or not isinstance(value, (int, float)) \
+                    or not math.isfinite(value) or value < 0:
+                raise InputError(f"{what} tolerance must be a number >= 0, not {value!r}")
+
+    def allows(self, given: float, expected: float) -> bool:
+        """True when ``given`` is within the tolerance of ``expected``."""
+        slack = self.abs + self.rel * abs(expected) + 1e-9 * max(1.0, abs(expected))
+        return abs(given - expected) <= slack
+
+    def __str__(self) -> str:
+        return (f"|claimed - correct| <= {format_number(self.abs)}"
+                f" + {format_number(self.rel * 100)}% of |correct|")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"abs": self.abs, "rel": self.rel, "rule": str(self)}
+
+
+# ---- results -------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ClaimResult:
+    """One claim: what was claimed, what is correct, and where an error comes from.
+
+    ``status`` is ``ok``, ``wrong`` (a first wrong step: every input it uses is right) or
+    ``inherited`` (wrong only because it uses a wrong claim); ``root_cause`` lists the
+    first wrong steps, as ``(name, line)``, an error comes from (itself for ``wrong``).
+    Values are floats, or sympy formulas when the circuit has no input values.
+    """
+
+    claim: str
+    name: str
+    given: Any
+    expected: Any
+    status: str
+    line: int | None
+    formula: str | None = None
+    expected_formula: str | None = None
+    root_cause: tuple[tuple[str, int | None], ...] = ()
+    note: str | None = None
+    source: str | None = None
+    nodes: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return self.status == OK
+
+    def to_dict(self) -> dict[str, Any]:
+        """The claim as in ``gbp check --json``."""
+        return {
+            "claim": self.claim,
+            "name": self.name,
+            "given": _jsonable(self.given),
+            "expected": _jsonable(self.expected),
+            "ok": self.ok,
+            "status": self.status,
+            "line": self.line,
+            "formula": self.formula,
+            "expected_formula": self.expected_formula,
+            "root_cause": None if self.ok else [
+                {"name": name, "line": line} for name, line in self.root_cause],
+            "note": self.note,
+            "source": self.source,
+            "nodes": list(self.nodes),
+        }
+
+
+@dataclass(frozen=True)
+class Report:
+    """Every claim of one derivation, checked."""
+
+    file: str
+    format: str
+    tolerance: Tolerance
+    claims: tuple[ClaimResult, ...]
+    output: str
+    output_value: Any
+    symbolic: bool
+
+    @property
+    def ok(self) -> bool:
+        return all(c.ok for c in self.claims)
+
+    @property
+    def wrong(self) -> list[ClaimResult]:
+        return [c for c in self.claims if not c.ok]
+
+    @property
+    def roots(self) -> list[ClaimResult]:
+        """The first wrong steps, by line."""
+        return sorted((c for c in self.claims if c.status == WRONG),
+                      key=lambda c: (c.line is None, c.line or 0))
+
+    @property
+    def first_wrong(self) -> ClaimResult | None:
+        roots = self.roots
+        return roots[0] if roots else None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The report as in ``gbp check --json``."""
+        first = self.first_wrong
+        return {
+            "file": self.file,
+            "format": self.format,
+            "ok": self.ok,
+            "tolerance": self.tolerance.to_dict(),
+            "symbolic": self.symbolic,
+            "output": {"name": self.output, "value": _jsonable(self.output_value)},
+            "claims": [c.to_dict() for c in self.claims],
+            "wrong": len(self.wrong),
+            "first_wrong": None if first is None else {
+                "claim": first.claim, "name": first.name, "line": first.line},
+        }
+
+
+def _jsonable(value: Any) -> Any:
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, sympy.Basic) and value.is_Number:
+        return float(value)
+    return str(value)
+
+
+# ---- names in the source -------------------------------------------------------------------------
+
+def _names_in(expr: Expr) -> list[str]:
+    """Variable names an expression reads, in order of first use."""
+    found: dict[str, None] = {}
+    stack = [expr]
+    while stack:
+        e = stack.pop()
+        if isinstance(e, Name):
+            found.setdefault(e.id)
+        elif isinstance(e, BinOp):
+            stack += [e.right, e.left]
+        elif isinstance(e, Neg):
+            stack.append(e.operand)
+        elif isinstance(e, Call):
+            stack += list(reversed(e.args))
+    return list(found)
+
+
+def _gradient_reading(name: str, names: set[str] | dict[str, Any]) -> tuple[str, ...] | None:
+    """How a name reads as a gradient: ``("grad", X)`` for dX, ``("local", A, B)`` for dAdB.
+
+    A name of the forward pass is a value, never a gradient; the one-name reading dX wins
+    over dAdB; among dAdB readings the shortest A wins.
+
+    >>> _gradient_reading("dfdq", {"f", "q", "z"}), _gradient_reading("dq", {"q"})
+    (('local', 'f', 'q'), ('grad', 'q'))
+    >>> _gradient_reading("dx", {"x", "dx"}) is None
+    True
+    """
+    if name in names or not name.startswith("d") or len(name) < 2:
+        return None
+    rest = name[1:]
+    if rest in names:
+        return ("grad", rest)
+    for i in range(1, len(rest) - 1):
+        if rest[i] == "d" and rest[:i] in names and rest[i + 1:] in names:
+            return ("local", rest[:i], rest[i + 1:])
+    return None
+
+
+def _unknown(name: str, names: list[str], what: str) -> str:
+    """``unknown name 'w' in the claim (did you mean 'w0'? names: w0, x0, ...)``."""
+    close = difflib.get_close_matches(name, names, n=1)
+    hint = f"did you mean '{close[0]}'? " if close else ""
+    return f"unknown name '{name}'{what} ({hint}names: {', '.join(names)})"
+
+
+@dataclass(frozen=True)
+class _Key:
+    """What a claim is about: a forward value, d output / d a, or d a / d b."""
+
+    kind: str
+    a: str
+    b: str | None = None
+
+    def label(self, output: str) -> str:
+        if self.kind == "value":
+            return self.a
+        if self.kind == "grad":
+            return f"d{output}/d{self.a}"
+        return f"d{self.a}/d{self.b}"
+
+
+class _Problem(Exception):
+    """A claim that cannot be read; the caller adds where it is."""
+
+
+# ---- the forward pass: circuit, values, and the true answers -------------------------------------
+
+def _backprop(circuit: Circuit, ev: Evaluation, start: str,
+              overrides: dict[str, Any] | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Gradients of node ``start`` w.r.t. every node, from the evaluation's local gradients.
+
+    ``overrides`` replaces the gradient at some nodes before it flows on; the second dict
+    holds each node's gradient as it arrived, before any override.
+    """
+    zero, one = (sympy.S.Zero, sympy.S.One) if ev.symbolic else (0.0, 1.0)
+    grads: dict[str, Any] = dict.fromkeys(circuit.order, zero)
+    grads[start] = one
+    arrived: dict[str, Any] = {}
+    for node in reversed(circuit.order):
+        arrived[node] = grads[node]
+        if overrides and node in overrides:
+            grads[node] = overrides[node]
+        if circuit.graph.nodes[node]["kind"] != "gate" or grads[node] == zero:
+            continue
+        for arg, d in zip(circuit.operands[node], ev.local[node]):
+            grads[arg] = grads[arg] + grads[node] * d
+    return grads, arrived
+
+
+class _Forward:
+    """The forward pass of a derivation: its circuit, its names, and the correct answers.
+
+    Names rebound in the forward pass (``c = c + 1``) mean their last binding; inside a
+    local gradient dA/dB, B means the binding that A's (last) definition reads.
+    """
+
+    def __init__(self, statements: tuple[Statement, ...], source: str,
+                 at: dict[str, float] | None = None):
+        self.statements = statements
+        self.source = source
+        self.circuit = build(Program(statements, source))
+        self.evaluation = evaluate(self.circuit, at)
+        self.symbolic = self.evaluation.symbolic
+        last = statements[-1].target if statements else None
+        self.output = last or self.circuit.output_name
+        names: dict[str, None] = {}
+        for st in statements:
+            for n in _names_in(st.value):
+                names.setdefault(n)
+            if st.target:
+                names.setdefault(st.target)
+        names.setdefault(self.output)
+        self.names = list(names)
+        self._nodes: dict[tuple[str, int | None], str] = {}
+        self._sym: Evaluation | None = None
+
+    # -- where names live -----------------------------------------------------------------------
+
+    def last_binding(self, name: str) -> int | None:
+        """Index of the statement that binds ``name`` last (None for a pure input)."""
+        for i in range(len(self.statements) - 1, -1, -1):
+            if self.statements[i].target == name:
+                return i
+        return None
+
+    def node_of(self, name: str, before: int | None = None) -> str:
+        """The node a name means at the end of the forward pass, or just before a statement.
+
+        Built by appending the bare name to the (truncated) program: the builder resolves
+        it exactly as the source does, and node ids are the same as the full circuit's.
+        """
+        key = (name, before)
+        if key in self._nodes:
+            return self._nodes[key]
+        stmts = self.statements if before is None else self.statements[:before]
+        seen = {st.target for st in stmts} | {n for st in stmts for n in _names_in(st.value)}
+        if name not in seen:
+            if name in self.circuit.inputs:
+                node = self.circuit.inputs[name]
+            elif name == self.output and before is None:
+                node = self.circuit.output
+            else:
+                raise KeyError(name)
+        else:
+            probe = Program((*stmts, Statement(None, Name(name, 1, 1), 1, 1)), self.source)
+            node = build(probe).output
+        self._nodes[key] = node
+        return node
+
+    @property
+    def sym(self) -> Evaluation:
+        """The symbolic evaluation (every value and gradient a formula of the inputs)."""
+        if self._sym is None:
+            self._sym = (self.evaluation if self.symbolic
+                         else evaluate(replace(self.circuit, given={})))
+        return self._sym
+
+    def value(self, name: str, before: int | None = None, symbolic: bool = False) -> Any:
+        node = self.node_of(name, before)
+        if symbolic:
+            return symbolic_values(self.circuit)[node]
+        return self.evaluation.values[node]
+
+    @property
+    def point(self) -> dict[str, float] | None:
+        """The inputs' values (None in symbolic mode)."""
+        if self.symbolic:
+            return None
+        return {n: self.evaluation.values[node] for n, node in self.circuit.inputs.items()}
+
+    # -- claims -----------------------------------------------------------------------------------
+
+    def key(self, reading: tuple[str, ...]) -> _Key:
+        """A claim key from a reading (``("value", q)``, ``("grad", x)``, ``("local", q, x)``).
+
+        Raises :class:`_Problem` for a local gradient between names that are not connected.
+        """
+        kind, *names = reading
+        for n in names:
+            if n not in self.names:
+                raise _Problem(_unknown(n, self.names, " in the claim"))
+        if kind != "local":
+            return _Key(kind, names[0])
+        a, b = names
+        if a == self.output:
+            return _Key("grad", b)
+        node_a = self.node_of(a)
+        idx = self.last_binding(a)
+        if a == b:  # 1, unless A's definition reads an earlier binding of itself (c = c * c)
+            return _Key("local", a, b)
+        if idx is None or is_constant(self.statements[idx].value):
+            raise _Problem(f"{a} is an input: it depends on no other value, so d{a}/d{b} does"
+                           f" not exist")
+        if b in _names_in(self.statements[idx].value):
+            return _Key("local", a, b)
+        try:
+            node_b = self.node_of(b, idx)
+        except KeyError:
+            node_b = None
+        if node_b is None or not nx.has_path(self.circuit.graph, node_b, node_a):
+            raise _Problem(f"{a} does not depend on {b}, so d{a}/d{b} is not a wire of the"
+                           f" circuit")
+        return _Key("local", a, b)
+
+    def expected(self, key: _Key, symbolic: bool) -> Any:
+        """The correct value (float) or formula (sympy, in the inputs) of a claim."""
+        ev = self.sym if symbolic else self.evaluation
+        if key.kind == "value":
+            return self.value(key.a, symbolic=symbolic)
+        if key.kind == "grad":
+            return ev.grads[self.node_of(key.a)]
+        idx = self.last_binding(key.a)
+        definition = None if idx is None else self.statements[idx].value
+        if definition is None or key.b not in _names_in(definition):
+            if key.a == key.b:
+                return sympy.S.One if symbolic else 1.0
+        assert idx is not None and definition is not None  # checked by key()
+        if key.b in _names_in(definition):
+            return self._partial(definition, key.b, idx, symbolic)
+        grads, _ = _backprop(self.circuit, ev, self.node_of(key.a))
+        return grads[self.node_of(key.b, idx)]
+
+    def nodes(self, key: _Key) -> tuple[str, ...]:
+        """The circuit nodes a claim is about (ids as in ``gbp eval --json``): the node of a
+        value or gradient; for d a / d b, the node of b (as a's definition reads it) and of a."""
+        if key.kind != "local":
+            return (self.node_of(key.a),)
+        idx = self.last_binding(key.a)
+        return (self.node_of(key.b, idx if key.a != key.b else None), self.node_of(key.a))
+
+    def _partial(self, definition: Expr, b: str, idx: int, symbolic: bool) -> Any:
+        """d definition / d b, the other names of the definition held fixed (a local gradient)."""
+        mini = build(Program((Statement(None, definition, 1, 1),), self.source))
+        if symbolic:
+            d = evaluate(mini).grads[mini.inputs[b]]
+            return d.xreplace({sympy.Symbol(n, real=True): self.value(n, idx, symbolic=True)
+                               for n in mini.inputs})
+        at = {n: self.value(n, idx) for n in mini.inputs}
+        return evaluate(mini, at).grads[mini.inputs[b]]
+
+    def formula(self, text: str) -> tuple[Any, sympy.Expr, bool]:
+        """A claimed formula: its value at the point (None if symbolic), as sympy, constant?
+
+        Raises :class:`_Problem` (or the parser's error) when it cannot be read.
+        """
+        program = parse(text)
+        if len(program.statements) != 1 or program.statements[0].target is not None:
+            raise _Problem("a formula is one expression, not an assignment or several lines")
+        mini = build(program)
+        for n in mini.inputs:
+            if n not in self.names:
+                raise _Problem(_unknown(n, self.names, " in the formula"))
+        formula = symbolic_values(mini)[mini.output].xreplace(
+            {sympy.Symbol(n, real=True): self.value(n, symbolic=True) for n in mini.inputs})
+        constant = not mini.inputs
+        if self.symbolic:
+            return (float(formula) if constant else None), formula, constant
+        try:
+            value = evaluate(mini, {n: self.value(n) for n in mini.inputs}).output if mini.inputs \
+                else float(mini.graph.nodes[mini.output]["value"])
+        except EvaluationError as err:
+            raise _Problem(f"the formula cannot be evaluated at the point: {err}") from None
+        return value, formula, constant
+
+    def contributions(self, name: str) -> list[float]:
+        """Gradient flowing into ``name``'s node along each of its outgoing wires (numeric)."""
+        node = self.node_of(name)
+        ev = self.evaluation
+        return [ev.grads[v] * ev.local[v][d["port"]]
+                for _, v, d in self.circuit.graph.out_edges(node, data=True)]
+
+
+# ---- comparing ---------------------------------------------------------------------------------
+
+def _sym(value: Any) -> sympy.Basic:
+    """An internal number or formula as a sympy object (never parses text)."""
+    if isinstance(value, sympy.Basic):
+        return value
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"not a number or formula: {value!r}")
+    return sympy.Integer(value) if isinstance(value, int) else sympy.Float(value)
+
+
+def _eval_at(expr: sympy.Expr, point: dict[sympy.Symbol, float]) -> float | None:
+    """A formula's value at a point, or None where it is not a finite real number."""
+    try:
+        value = complex(_sym(expr).xreplace(
+            {s: sympy.Float(v, 30) for s, v in point.items()}).evalf(20))
+    except (TypeError, ValueError, ZeroDivisionError, OverflowError, AttributeError):
+        return None
+    if abs(value.imag) > 1e-12 * max(1.0, abs(value.real)) or not math.isfinite(value.real):
+        return None
+    return value.real
+
+
+def _spot_points(symbols: list[sympy.Symbol], center: dict[str, float] | None) -> list[dict]:
+    """Seeded random points: near ``center`` (same branch of max/relu/abs), else spread out."""
+    rng = random.Random(_SPOT_SEED)
+    points = []
+    for i in range(_SPOT_POINTS):
+        point = {}
+        for s in symbols:
+            c = center.get(s.name) if center else None
+            if c is not None:
+                point[s] = c * (1 + rng.uniform(-0.1, 0.1)) + rng.uniform(-0.01, 0.01)
+            else:
+                sign = 1 if i % 2 == 0 else rng.choice((1, -1))
+                point[s] = sign * rng.uniform(0.3, 2.0)
+        points.append(point)
+    return points
+
+
+def _equivalent(a: Any, b: Any, center: dict[str, float] | None) -> bool:
+    """Same formula: agreement at seeded random points near the point, else simplify(a-b) == 0.
+
+    >>> x, z = sympy.symbols("x z", real=True)
+    >>> _equivalent(1 * z, z, None), _equivalent((x + 1)**2, x**2 + 2*x + 1, {"x": 3.0})
+    (True, True)
+    >>> _equivalent(-z, z, {"z": -4.0})
+    False
+    """
+    a, b = _sym(a), _sym(b)
+    diff = a - b
+    if diff == 0:
+        return True
+    symbols = sorted(a.free_symbols | b.free_symbols, key=lambda s: s.name)
+    agree = 0
+    for point in _spot_points(symbols, center):
+        va, vb = _eval_at(a, point), _eval_at(b, point)
+        if va is None or vb is None:
+            continue
+        if abs(va - vb) > _SPOT_RTOL * max(1.0, abs(va), abs(vb)):
+            return False
+        agree += 1
+    if agree >= 3:
+        return True
+    try:  # too few points where both are defined: ask sympy
+        return bool(sympy.simplify(diff) == 0)
+    except Exception:  # noqa: BLE001 - sympy may fail in many ways; then they are not shown equal
+        return False
+
+
+def _shown(expr: Any) -> str | None:
+    """A formula short enough for the table, else None."""
+    if expr is None:
+        return None
+    text = str(expr)
+    return text if len(text) <= _SHOWN_FORMULA else None
+
+
+class _Compare:
+    """Equality of a claim and the truth: within the tolerance, or the same formula."""
+
+    def __init__(self, forward: _Forward, tolerance: Tolerance):
+        self.forward = forward
+        self.tolerance = tolerance
+
+    def same(self, given: Any, expected: Any) -> bool:
+        if self.forward.symbolic:
+            return _equivalent(given, expected, None)
+        return self.tolerance.allows(float(given), float(expected))
+
+
+# ---- code: the backward pass, interpreted --------------------------------------------------------
+
+@dataclass
+class _Step:
+    """One backward statement as run: its value and which bindings it read."""
+
+    index: int
+    statement: Statement
+    value: Any
+    reads: tuple[tuple[str, int | None], ...]
+    previous: int | None
+
+    @property
+    def target(self) -> str:
+        return self.statement.target  # type: ignore[return-value]
+
+    @property
+    def accumulates(self) -> bool:
+        """Reads its own previous binding (``dx += ...``, ``dx = dx + ...``)."""
+        return self.previous is not None and (self.target, self.previous) in self.reads
+
+
+@dataclass(frozen=True)
+class _Scope:
+    """What one statement sees: the backward names' values and bindings; what it reads."""
+
+    env: dict[str, Any]
+    bound: dict[str, int]
+    reads: list[tuple[str, int | None]]
+
+
+def _fail(problem: str, e: Expr) -> EvaluationError:
+    return EvaluationError(f"{problem} (line {e.line}, column {e.col})")
+
+
+#: The operators of the whitelisted tree, for floats and for sympy formulas alike.
+_OPERATORS = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv,
+              "**": operator.pow}
+
+
+def _numeric_op(op: str, a: float, b: float, e: Expr) -> float:
+    try:
+        r = _OPERATORS[op](a, b)
+    except ZeroDivisionError:
+        raise _fail("division by zero", e) from None
+    except OverflowError:
+        raise _fail("the result overflows float64", e) from None
+    if isinstance(r, complex):
+        raise _fail("the result is not a real number", e)
+    if not math.isfinite(r):
+        raise _fail("the result is not a finite number", e)
+    return float(r)
+
+
+def _symbolic_op(op: str, a: Any, b: Any, e: Expr) -> Any:
+    r = _OPERATORS[op](a, b)
+    if r.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
+        raise _fail("the result is not a finite number", e)
+    return r
+
+
+class _Interpreter:
+    """Runs backward statements over the whitelisted tree: numbers, names, + - * / **,
+    unary minus and the gate table's functions.  Nothing is executed."""
+
+    def __init__(self, forward: _Forward):
+        self.forward = forward
+        self.symbolic = forward.symbolic
+        self.op = _symbolic_op if self.symbolic else _numeric_op
+        self._forward_values: dict[str, Any] = {}
+        self._handlers = {Num: self._num, Name: self._name, Neg: self._neg,
+                          BinOp: self._binop, Call: self._call}
+
+    def forward_value(self, name: str) -> Any:
+        if name not in self._forward_values:
+            self._forward_values[name] = self.forward.value(name, symbolic=self.symbolic)
+        return self._forward_values[name]
+
+    def run(self, statements: tuple[Statement, ...],
+            overrides: dict[str, Any] | None = None) -> list[_Step]:
+        """Run the statements; ``overrides`` replaces a name's value after its last binding."""
+        last = {st.target: i for i, st in enumerate(statements)}
+        bound: dict[str, int] = {}
+        env: dict[str, Any] = {}
+        steps: list[_Step] = []
+        for i, st in enumerate(statements):
+            reads: list[tuple[str, int | None]] = []
+            value = self.expr(st.value, _Scope(env, bound, reads))
+            steps.append(_Step(i, st, value, tuple(reads), bound.get(st.target)))
+            bound[st.target] = i  # type: ignore[index]
+            env[st.target] = value  # type: ignore[index]
+            if overrides and st.target in overrides and last[st.target] == i:
+                env[st.target] = overrides[st.target]  # type: ignore[index]
+        return steps
+
+    def expr(self, e: Expr, scope: "_Scope") -> Any:
+        return self._handlers[type(e)](e, scope)
+
+    def _num(self, e: Num, scope: "_Scope") -> Any:
+        return sympy_number(e.value) if self.symbolic else e.value
+
+    def _name(self, e: Name, scope: "_Scope") -> Any:
+        if e.id in scope.bound:
+            scope.reads.append((e.id, scope.bound[e.id]))
+            return scope.env[e.id]
+        if e.id in self.forward.names:
+            scope.reads.append((e.id, None))
+            return self.forward_value(e.id)
+        known = self.forward.names + [n for n in scope.bound if n not in self.forward.names]
+        raise ParseError(_unknown(e.id, known, ": not a name of the forward pass, nor"
+                                  " assigned on an earlier line"), e.line, e.col)
+
+    def _neg(self, e: Neg, scope: "_Scope") -> Any:
+        return -self.expr(e.operand, scope)
+
+    def _binop(self, e: BinOp, scope: "_Scope") -> Any:
+        return self.op(e.op, self.expr(e.left, scope), self.expr(e.right, scope), e)
+
+    def _call(self, e: Call, scope: "_Scope") -> Any:
+        return self.call(e, tuple(self.expr(a, scope) for a in e.args))
+
+    def call(self, e: Call, args: tuple[Any, ...]) -> Any:
+        gate = GATES[FUNCTIONS[e.func]]
+        if self.symbolic:
+            r = gate.formula(*args, None)
+            if r.has(sympy.zoo, sympy.nan):
+                raise _fail(f"{e.func}() is not defined here", e)
+            return r
+        problem = gate.domain(args, None)
+        if problem is None:
+            try:
+                out = gate.forward(args, None)
+            except OverflowError:
+                problem = "the result overflows float64"
+            except (ValueError, ZeroDivisionError):
+                problem = "the result is not defined"
+            else:
+                if isinstance(out, complex) or not math.isfinite(out):
+                    problem = "the result is not a finite real number"
+                else:
+                    return float(out)
+        raise _fail(f"{e.func}(): {problem}", e)
+
+
+_MARKER = re.compile(r"\s*#\s*(backward|backprop)", re.IGNORECASE)
+
+
+def _backward_start(statements: tuple[Statement, ...], text: str = "") -> int | None:
+    r"""Index of the first backward statement.
+
+    A whole-line comment starting with ``# backward`` or ``# backprop`` after the first
+    statement marks it explicitly (the cs231n notes write ``# backprop f = num * invden``);
+    otherwise it is the first statement that assigns a gradient name of the names seen so far.
+
+    >>> from graphviz_backprop.parse import parse
+    >>> _backward_start(parse("x = 2; y = 3\nf = x * y\ndx = y").statements)
+    3
+    >>> code = "x = 2; dx = 3\nf = x * dx\n# backward pass\nddx = x"
+    >>> _backward_start(parse(code).statements, code)
+    3
+    """
+    if statements:
+        for number, line in enumerate(text.split("\n"), start=1):
+            if number > statements[0].line and _MARKER.match(line):
+                after = [i for i, st in enumerate(statements) if st.line > number]
+                if after:
+                    return after[0]
+                break
+    seen: set[str] = set()
+    for i, st in enumerate(statements):
+        if st.target and _gradient_reading(st.target, seen) is not None:
+            return i
+        seen.update(_names_in(st.value))
+        if st.target:
+            seen.add(st.target)
+    return None
+
+
+def _source_line(text: str, line: int | None) -> str | None:
+    lines = text.split("\n")
+    if line is None or not 0 < line <= len(lines):
+        return None
+    return lines[line - 1].split("#", 1)[0].strip() or None
+
+
+class _CodeCheck:
+    """Checks a derivation written as code."""
+
+    def __init__(self, text: str, tolerance: Tolerance):
+        self.text = text
+        self.tolerance = tolerance
+        program = parse(text)
+        statements = program.statements
+        k = _backward_start(statements, text)
+        if k is None:
+            raise ParseError(
+                "no backward pass: no line assigns a gradient name such as dx or dfdx (dX is"
+                " d output / d X and dAdB is d A / d B, for names X, A, B of the forward pass)")
+        self.forward = _Forward(statements[:k], text)
+        self.backward = statements[k:]
+        self.compare = _Compare(self.forward, tolerance)
+        self.keys: dict[str, _Key] = {}
+        for st in self.backward:
+            if st.target is None:
+                raise ParseError("a bare expression in the backward pass; assign it to a"
+                                 " gradient name such as dx", st.line, st.col)
+            if st.target in self.forward.names:
+                raise ParseError(
+                    f"'{st.target}' is a value of the forward pass, which ends at line"
+                    f" {statements[k - 1].line}; the backward pass assigns gradients (dX, dAdB)"
+                    " and helper names", st.line, st.col)
+            reading = _gradient_reading(st.target, set(self.forward.names))
+            if reading is not None and st.target not in self.keys:
+                try:
+                    self.keys[st.target] = self.forward.key(reading)
+                except _Problem as err:
+                    raise ParseError(f"'{st.target}': {err}", st.line, st.col) from None
+        self.interpreter = _Interpreter(self.forward)
+
+    def run(self) -> Report:
+        steps = self.interpreter.run(self.backward)
+        last = {s.target: s.index for s in steps}
+        first = {}
+        for s in steps:
+            first.setdefault(s.target, s.index)
+        names = sorted(self.keys, key=lambda n: last[n])  # dependency order
+        symbolic = self.forward.symbolic
+        given = {n: steps[last[n]].value for n in names}
+        expected = {n: self.forward.expected(self.keys[n], symbolic) for n in names}
+        ok = {n: self.compare.same(given[n], expected[n]) for n in names}
+        deps = self._dependencies(steps, last)
+
+        status: dict[str, str] = {}
+        roots: dict[str, tuple[tuple[str, int | None], ...]] = {}
+        lines: dict[str, int] = {}
+        notes: dict[str, str | None] = {}
+        wrong = [n for n in names if not ok[n]]
+        for n in names:
+            lines[n], notes[n] = steps[last[n]].statement.line, None
+            if ok[n]:
+                status[n] = OK
+                continue
+            bad_inputs = [d for d in deps[n] if not ok[d]]
+            rerun = self.interpreter.run(
+                self.backward, {w: expected[w] for w in wrong if w != n}) if bad_inputs else steps
+            corrected = rerun[last[n]].value
+            if bad_inputs and self.compare.same(corrected, expected[n]):
+                status[n] = INHERITED
+                inherited: dict[tuple[str, int | None], None] = {}
+                for d in bad_inputs:
+                    for r in roots[d]:
+                        inherited.setdefault(r)
+                roots[n] = tuple(inherited)
+                continue
+            status[n] = WRONG
+            lines[n], notes[n] = self._locate(n, rerun, expected[n])
+            if bad_inputs:
+                also = ", ".join(bad_inputs)
+                notes[n] = (notes[n] + "; " if notes[n] else "") + f"also uses wrong {also}"
+            roots[n] = ((n, lines[n]),)
+
+        label = self.forward.output
+        results = []
+        for n in sorted(names, key=lambda n: (lines[n], first[n])):
+            key = self.keys[n]
+            results.append(ClaimResult(
+                claim=key.label(label), name=n, given=given[n], expected=expected[n],
+                status=status[n], line=lines[n],
+                expected_formula=str(expected[n]) if symbolic else None,
+                root_cause=roots.get(n, ()), note=notes[n],
+                source=_source_line(self.text, lines[n]), nodes=self.forward.nodes(key)))
+        return Report("<text>", "code", self.tolerance, tuple(results), label,
+                      self.forward.evaluation.output, symbolic)
+
+    def _dependencies(self, steps: list[_Step], last: dict[str, int]) -> dict[str, list[str]]:
+        """For each claim, the other claims whose final value it reads (through helpers)."""
+        reads_of: list[dict[str, None]] = []
+        for s in steps:
+            found: dict[str, None] = {}
+            for name, idx in s.reads:
+                if idx is None:
+                    continue
+                if name in self.keys and idx == last[name] and name != s.target:
+                    found.setdefault(name)
+                else:  # a helper, its own earlier value, or another claim midway
+                    found.update(reads_of[idx])
+            reads_of.append(found)
+        return {n: [d for d in reads_of[last[n]] if d != n] for n in self.keys}
+
+    def _locate(self, name: str, steps: list[_Step], expected: Any) -> tuple[int, str | None]:
+        """The line of a first wrong step, and a hint; ``steps`` ran with correct inputs."""
+        chain = [s for s in steps if s.target == name]
+        fresh = [s for s in chain if not s.accumulates]
+        start = fresh[-1] if fresh else chain[0]
+        if start is not chain[0] and start.previous is not None:  # an earlier value thrown away
+            discarded = steps[start.previous]
+            if self.compare.same(chain[-1].value + discarded.value, expected):
+                return start.statement.line, (
+                    f"replaces the value of {name} from line {discarded.statement.line};"
+                    " a value used more than once sums its gradients: use +=")
+        effective = chain[chain.index(start):]
+        key = self.keys[name]
+        if self.forward.symbolic or key.kind != "grad":
+            return effective[-1].statement.line, None
+        remaining = self.forward.contributions(key.a)
+        wires = len(remaining)
+        before = 0.0
+        for s in effective:
+            term = s.value - (before if s is not start else 0.0)
+            before = s.value
+            match = _subset_matching(term, remaining, self.tolerance)
+            if match is None:
+                return s.statement.line, None
+            remaining = [c for i, c in enumerate(remaining) if i not in match]
+        if remaining and wires > 1:
+            used = wires - len(remaining)
+            return effective[-1].statement.line, (
+                f"{key.a} feeds {wires} wires, and these lines add up the gradient of"
+                f" {used}: add the missing {'ones' if len(remaining) > 1 else 'one'} with +=")
+        return effective[-1].statement.line, None
+
+
+def _subset_matching(term: float, parts: list[float],
+                     tolerance: Tolerance) -> tuple[int, ...] | None:
+    """Indices of some of ``parts`` that add up to ``term`` (none for a zero term), or None.
+
+    >>> t = Tolerance()
+    >>> _subset_matching(5.0, [2.0, 3.0, 9.0], t), _subset_matching(0.0, [2.0], t)
+    ((0, 1), ())
+    """
+    if tolerance.allows(term, 0.0):
+        return ()
+    largest = len(parts) if len(parts) <= 12 else 1
+    for size in range(1, largest + 1):
+        for combo in itertools.combinations(range(len(parts)), size):
+            if tolerance.allows(term, sum(parts[i] for i in combo)):
+                return combo
+    return None
+
+
+# ---- TOML ---------------------------------------------------------------------------------------
+
+_TOML_KEYS = ("expression", "program", "example", "at", "claims",
+              "name", "title", "description", "source")
+_SLASH = re.compile(r"\s*d\s*([A-Za-z_]\w*)\s*/\s*d\s*([A-Za-z_]\w*)\s*")
+_KEY_LINE = re.compile(r"""\s*(?:"((?:[^"\\]|\\.)*)"|'([^']*)'|([A-Za-z0-9_-]+))\s*=""")
+_TABLE_LINE = re.compile(r"\s*\[\s*([A-Za-z0-9_-]+)\s*\]")
+
+
+def _toml_lines(text: str) -> tuple[dict[str, int], dict[str, int]]:
+    """Line of each top-level key (and table header), and of each key in ``[claims]``."""
+    top: dict[str, int] = {}
+    claims: dict[str, int] = {}
+    table = None
+    in_string = False
+    for number, line in enumerate(text.split("\n"), start=1):
+        if in_string:
+            in_string = line.count('"""') % 2 == 0 and line.count("'''") % 2 == 0
+            continue
+        header = _TABLE_LINE.match(line)
+        if header:
+            table = header.group(1)
+            top.setdefault(table, number)
+            continue
+        key = _KEY_LINE.match(line)
+        if key:
+            name = next(g for g in key.groups() if g is not None)
+            (claims if table == "claims" else top if table is None else {}).setdefault(name, number)
+        if line.count('"""') % 2 == 1 or line.count("'''") % 2 == 1:
+            in_string = True
+    return top, claims
+
+
+def _first_line_of_value(text: str, line: int | None) -> int | None:
+    """The file line of a string value's first line (after a ``\"\"\"`` and a newline)."""
+    if line is None:
+        return None
+    source = text.split("\n")[line - 1]
+    after = source.split("=", 1)[1].strip() if "=" in source else ""
+    return line + 1 if after in ('"""', "'''") else line
+
+
+def _moved(err: ParseError, first: int | None, key: str) -> ParseError:
+    """A parse error in an embedded program, with the file's line number."""
+    if first is None or err.line is None:
+        return ParseError(f"in '{key}': {err}")
+    return ParseError(f"in '{key}': {err.message}", first + err.line - 1, err.col)
+
+
+class _TomlCheck:
+    """Checks a derivation written as TOML: a circuit and a ``[claims]`` table."""
+
+    def __init__(self, text: str, tolerance: Tolerance):
+        self.text = text
+        self.tolerance = tolerance
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as err:
+            raise ParseError(f"not valid TOML: {err}") from None
+        self.lines, self.claim_lines = _toml_lines(text)
+        unknown = sorted(set(data) - set(_TOML_KEYS))
+        if unknown:
+            raise ParseError(f"unknown key '{unknown[0]}' (known: {', '.join(_TOML_KEYS)})",
+                             self.lines.get(unknown[0]))
+        given = [k for k in ("expression", "program", "example") if k in data]
+        if len(given) != 1:
+            raise ParseError("give the circuit as one of 'expression' (with [at]), 'program' or"
+                             f" 'example', not {' and '.join(given) or 'none'}")
+        where = given[0]
+        if not isinstance(data[where], str):
+            raise ParseError(f"'{where}' must be a string", self.lines.get(where))
+        at: dict[str, float] = {}
+        if where == "example":
+            try:
+                example = load_example(data["example"])
+            except InputError as err:
+                raise InputError(f"{err} (line {self.lines.get('example')})") from None
+            body, at, first = example.text, dict(example.at), None
+        else:
+            body, first = data[where], _first_line_of_value(text, self.lines.get(where))
+        table = data.get("at", {})
+        if not isinstance(table, dict):
+            raise ParseError("[at] must be a table of name = number", self.lines.get("at"))
+        for name, value in table.items():
+            if isinstance(value, bool) or not isinstance(value, (int, float)) \
+                    or not math.isfinite(value):
+                raise ValuesError(f"[at]: value of '{name}' is not a finite number: {value!r}"
+                                  f" (line {self.lines.get('at')})")
+            at[name] = float(value)
+        claims = data.get("claims")
+        if not isinstance(claims, dict) or not claims:
+            raise ParseError("no claims: add a [claims] table, as in \"df/dx\" = -4",
+                             self.lines.get("claims"))
+        self.claims = claims
+        try:
+            program = parse(body)
+        except ParseError as err:
+            raise _moved(err, first, where) from None
+        try:
+            self.forward = _Forward(program.statements, body, at)
+        except ValuesError as err:
+            raise ValuesError(f"{err} (line {self.lines.get('at', self.lines.get(where))})") \
+                from None
+        except ParseError as err:
+            raise _moved(err, first, where) from None
+        except EvaluationError as err:
+            raise EvaluationError(f"in '{where}' (line {self.lines.get(where)}): {err}") from None
+        self.compare = _Compare(self.forward, tolerance)
+
+    def _key(self, claim: str, line: int | None) -> _Key:
+        fw = self.forward
+        slash = _SLASH.fullmatch(claim)
+        try:
+            if slash:
+                return fw.key(("local", *slash.groups()))
+            name = claim.strip()
+            if name.isidentifier():
+                if name in fw.names:
+                    return fw.key(("value", name))
+                reading = _gradient_reading(name, set(fw.names))
+                if reading is not None:
+                    return fw.key(reading)
+                raise _Problem(_unknown(name, fw.names, ": not a name, dX or dA/dB"))
+        except _Problem as err:
+            raise ParseError(f"claim '{claim}': {err}", line) from None
+        raise ParseError(f"claim '{claim}' is not a name (q), a gradient (\"df/dq\" or dq) or a"
+                         " local gradient (\"dq/dx\")", line)
+
+    def run(self) -> Report:
+        fw = self.forward
+        symbolic = fw.symbolic
+        rows = []
+        for claim, value in self.claims.items():
+            line = self.claim_lines.get(claim)
+            key = self._key(claim, line)
+            rows.append(self._one(claim, key, value, line, symbolic))
+        if not symbolic:
+            rows = self._inheritance(rows)
+        return Report("<text>", "toml", self.tolerance, tuple(rows), fw.output,
+                      fw.evaluation.output, symbolic)
+
+    def _one(self, claim: str, key: _Key, value: Any, line: int | None,
+             symbolic: bool) -> ClaimResult:
+        fw = self.forward
+        label = key.label(fw.output)
+        expected = fw.expected(key, symbolic)
+        formula_text = None
+        note = None
+        if isinstance(value, str):
+            try:
+                given, given_formula, constant = fw.formula(value)
+            except _Problem as err:
+                raise ParseError(f"claim '{claim}': {err}", line) from None
+            except ParseError as err:
+                raise ParseError(f"claim '{claim}': formula {value!r}: {err.message}"
+                                 + (f" (column {err.col})" if err.col else ""), line) from None
+            if not constant:
+                formula_text = value
+        elif isinstance(value, bool) or not isinstance(value, (int, float)) \
+                or not math.isfinite(value):
+            raise ParseError(f"claim '{claim}': the value must be a number or a formula in quotes,"
+                             f" not {value!r}", line)
+        else:
+            given, given_formula = float(value), None
+        expected_formula = None
+        if formula_text is not None:
+            expected_formula = fw.expected(key, True)
+            same_formula = _equivalent(given_formula, expected_formula, fw.point)
+            if symbolic:
+                good = same_formula
+                given = given_formula
+            else:
+                close = self.tolerance.allows(given, expected)
+                good = same_formula and close
+                if close and not same_formula:
+                    note = "the right value at this point, but not the same formula"
+        elif symbolic:
+            if _sym(expected).is_number:
+                good = self.tolerance.allows(given, float(expected))
+            else:
+                good = False
+                note = "the correct value is a formula; give [at] values to check numbers"
+        else:
+            good = self.tolerance.allows(given, expected)
+        return ClaimResult(
+            claim=label, name=claim, given=given, expected=expected,
+            status=OK if good else WRONG, line=line, formula=formula_text,
+            expected_formula=None if expected_formula is None and not symbolic
+            else str(expected_formula if expected_formula is not None else expected),
+            root_cause=() if good else ((claim, line),), note=note, nodes=fw.nodes(key),
+            source=_source_line(self.text, line))
+
+    def _inheritance(self, rows: list[ClaimResult]) -> list[ClaimResult]:
+        """Mark wrong gradients that follow, by the chain rule, from your wrong ones downstream."""
+        fw = self.forward
+        c = fw.circuit
+        keys = {r.name: self._key(r.name, r.line) for r in rows}
+        at_node: dict[str, list[ClaimResult]] = {}
+        for r in rows:
+            if keys[r.name].kind == "grad":
+                at_node.setdefault(fw.node_of(keys[r.name].a), []).append(r)
+        overrides = {node: float(rs[0].given) for node, rs in at_node.items()}
+        _, arrived = _backprop(c, fw.evaluation, c.output, overrides)
+        position = {n: i for i, n in enumerate(c.order)}
+        final: dict[str, ClaimResult] = {r.name: r for r in rows}
+        for node in sorted(at_node, key=lambda n: -position[n]):  # downstream first
+            downstream = nx.descendants(c.graph, node)
+            bad = [final[r.name] for n in downstream for r in at_node.get(n, [])
+                   if not final[r.name].ok]
+            for r in at_node[node]:
+                if r.ok or not bad or not self.tolerance.allows(float(r.given), arrived[node]):
+                    continue
+                causes: dict[tuple[str, int | None], None] = {}
+                for b in bad:
+                    for cause in b.root_cause:
+                        causes.setdefault(cause)
+                final[r.name] = replace(r, status=INHERITED, root_cause=tuple(causes),
+                                        note=r.note)
+        return [final[r.name] for r in rows]
+
+
+# ---- entry points -----------------------------------------------------------------------------
+
+def check_text(text: str, format: str = "code", *, tolerance: Tolerance | None = None,
+               file: str = "<text>") -> Report:
+    """Check a derivation given as text; ``format`` is ``"code"`` or ``"toml"``.
+
+    Raises a :class:`~graphviz_backprop.errors.InputError` (exit code 2) when the derivation
+    cannot be read; the message names the line.
+    """
+    tolerance = tolerance or Tolerance()
+    if format == "toml":
+        report = _TomlCheck(text, tolerance).run()
+    elif format == "code":
+        report = _CodeCheck(text, tolerance).run()
+    else:
+        raise InputError(f"unknown derivation format '{format}' (known: code, toml)")
+    return replace(report, file=file)
+
+
+def _read(path: Path) -> str:
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(MAX_SOURCE_CHARS * 4 + 1)
+    except IsADirectoryError:
+        raise InputError(f"'{path}' is a directory, not a file") from None
+    except OSError as err:
+        raise InputError(f"cannot read '{path}': {err.strerror or err}") from None
+    if len(data) > MAX_SOURCE_CHARS * 4:
+        raise InputError(f"'{path}' is too large (the limit is {MAX_SOURCE_CHARS:,} characters)")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise InputError(f"'{path}' is not UTF-8 text (byte {err.start})") from None
+
+
+def check_file(path: str | Path, *, tolerance: Tolerance | None = None) -> Report:
+    """Check one derivation file: ``.toml`` is the TOML format, anything else is code."""
+    path = Path(path)
+    text = _read(path)
+    return check_text(text, "toml" if path.suffix == ".toml" else "code",
+                      tolerance=tolerance, file=path.name)
+
+
+@dataclass(frozen=True)
+class FolderEntry:
+    """One file of a folder: its report, or why it could not be read."""
+
+    file: str
+    report: Report | None = None
+    error: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        r = self.report
+        first = r.first_wrong if r else None
+        return {
+            "file": self.file,
+            "ok": bool(r and r.ok),
+            "error": self.error,
+            "claims": len(r.claims) if r else None,
+            "wrong": len(r.wrong) if r else None,
+            "first_wrong": None if first is None else {
+                "claim": first.claim, "name": first.name, "line": first.line},
+            "report": r.to_dict() if r else None,
+        }
+
+
+@dataclass(frozen=True)
+class FolderReport:
+    """Every derivation of a folder, checked.
+
+    ``exit_code`` is 0 when every file reads and every claim holds, 2 when no file could be
+    read, and 1 otherwise (a wrong claim, or some files unreadable).
+    """
+
+    folder: str
+    tolerance: Tolerance
+    entries: tuple[FolderEntry, ...] = field(default_factory=tuple)
+
+    @property
+    def ok(self) -> bool:
+        return all(e.report is not None and e.report.ok for e in self.entries)
+
+    @property
+    def exit_code(self) -> int:
+        if self.ok:
+            return 0
+        if all(e.report is None for e in self.entries):
+            return 2
+        return 1
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"folder": self.folder, "ok": self.ok, "tolerance": self.tolerance.to_dict(),
+                "files": [e.to_dict() for e in self.entries]}
+
+
+def check_folder(path: str | Path, *, tolerance: Tolerance | None = None) -> FolderReport:
+    """Check every ``.toml`` and ``.py`` file of a folder (not its subfolders), by name."""
+    folder = Path(path)
+    tolerance = tolerance or Tolerance()
+    try:
+        files = sorted(p for p in folder.iterdir()
+                       if p.suffix in SUFFIXES and not p.name.startswith(".") and p.is_file())
+    except OSError as err:
+        raise InputError(f"cannot read the folder '{folder}': {err.strerror or err}") from None
+    if not files:
+        raise InputError(f"no derivations in '{folder}': no {' or '.join(SUFFIXES)} files")
+    entries = []
+    for p in files:
+        try:
+            entries.append(FolderEntry(p.name, check_file(p, tolerance=tolerance)))
+        except GbpError as err:
+            entries.append(FolderEntry(p.name, error=" ".join(str(err).split())))
+    return FolderReport(str(folder), tolerance, tuple(entries))
+
+
+# ---- text output ------------------------------------------------------------------------------
+
+def _value_text(value: Any) -> str:
+    return format_value(float(value)) if isinstance(value, (int, float)) else format_value(value)
+
+
+def _claimed_text(c: ClaimResult) -> str:
+    if c.formula is not None:
+        formula = c.formula if len(c.formula) <= _SHOWN_FORMULA \
+            else c.formula[:_SHOWN_FORMULA - 3] + "..."
+        if isinstance(c.given, float):
+            return f"{formula} = {_value_text(c.given)}"
+        return formula
+    return _value_text(c.given)
+
+
+def _correct_text(c: ClaimResult) -> str:
+    shown = _shown(c.expected_formula)
+    value = _value_text(c.expected)
+    if c.formula is not None and shown and shown != value and isinstance(c.expected, float):
+        return f"{shown} = {value}"
+    return value
+
+
+def _note_text(c: ClaimResult) -> str:
+    if c.status == WRONG:
+        text = "first wrong step"
+    elif c.status == INHERITED:
+        text = "inherits from " + ", ".join(
+            f"{n} (line {line})" if line else n for n, line in c.root_cause)
+    else:
+        text = ""
+    if c.note:
+        text = f"{text}: {c.note}" if text else c.note
+    return text
+
+
+def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> list[str]:
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    return ["  ".join(v.ljust(w) for v, w in zip(r, widths)).rstrip() for r in [header, *rows]]
+
+
+def _claim_column(c: ClaimResult) -> str:
+    return c.name if c.name.replace(" ", "") == c.claim else f"{c.name} ({c.claim})"
+
+
+def format_report(report: Report) -> str:
+    """A report as a table a person reads: one line per claim, then a summary."""
+    shown_output = _value_text(report.output_value)
+    head = (f"{report.file}: {len(report.claims)} claim{'s' if len(report.claims) != 1 else ''}"
+            f", output {report.output} = {shown_output}")
+    out = [head, "tolerance: " + (
+        "formulas must be equivalent (no input values)" if report.symbolic
+        else str(report.tolerance)), ""]
+    rows = [(str(c.line) if c.line else "-", _claim_column(c), "ok" if c.ok else "WRONG",
+             _claimed_text(c), _correct_text(c), _note_text(c)) for c in report.claims]
+    out += _table(("line", "claim", "result", "claimed", "correct", "note"), rows)
+    out.append("")
+    out.append(summary_line(report))
+    return "\n".join(out)
+
+
+def summary_line(report: Report) -> str:
+    """One sentence: all right, or how many are wrong and where the first wrong step is."""
+    n = len(report.claims)
+    if report.ok:
+        return f"All {n} claim{'s' if n != 1 else ''} hold."
+    wrong, roots = report.wrong, report.roots
+    first = roots[0]
+    where = f"line {first.line}: " if first.line else ""
+    what = first.source or first.name
+    text = (f"{len(wrong)} of {n} claims wrong. First wrong step: {where}{what}"
+            f" (claimed {_claimed_text(first)}, correct {_correct_text(first)})")
+    if first.note:
+        text += f": {first.note}"
+    if len(roots) > 1:
+        others = ", ".join(f"{r.name} (line {r.line})" if r.line else r.name for r in roots[1:])
+        text += f"; also wrong on its own: {others}"
+    inherited = [c.name for c in wrong if c.status == INHERITED]
+    if inherited:
+        text += f"; {', '.join(inherited)} inherit{'s' if len(inherited) == 1 else ''} the error"
+    return text + "."
+
+
+def format_folder(folder: FolderReport) -> str:
+    """A folder's reports as one table: file, claims, wrong, first wrong step."""
+    rows = []
+    for e in folder.entries:
+        if e.report is None:
+            rows.append((e.file, "-", "-", f"unreadable: {e.error}"))
+            continue
+        first = e.report.first_wrong
+        step = "-" if first is None else (
+            f"{first.name} (line {first.line})" if first.line else first.name)
+        rows.append((e.file, str(len(e.report.claims)), str(len(e.report.wrong)), step))
+    out = _table(("file", "claims", "wrong", "first wrong step"), rows)
+    good = sum(1 for e in folder.entries if e.report is not None and e.report.ok)
+    bad = sum(1 for e in folder.entries if e.report is not None and not e.report.ok)
+    unreadable = sum(1 for e in folder.entries if e.report is None)
+    out.append("")
+    out.append(f"{len(folder.entries)} files: {good} all right, {bad} with wrong claims,"
+               f" {unreadable} unreadable; tolerance {folder.tolerance}")
+    return "\n".join(out)
