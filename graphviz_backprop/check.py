@@ -165,10 +165,30 @@ class Report:
     output: str
     output_value: Any
     symbolic: bool
+    evaluation: Evaluation | None = field(default=None, repr=False, compare=False)
 
     @property
     def ok(self) -> bool:
         return all(c.ok for c in self.claims)
+
+    def marks(self) -> dict[str, str]:
+        """Node id -> ``wrong`` or ``inherited``, for drawing the circuit with its errors."""
+        marks: dict[str, str] = {}
+        for claim in self.wrong:
+            # the wire a claim is about: the node's own, or for d a / d b the wire from b
+            node = claim.nodes[0] if claim.nodes else None
+            if node is not None and marks.get(node) != WRONG:
+                marks[node] = claim.status
+        return marks
+
+    def summary(self) -> str:
+        """One line for a picture's caption: which claims are wrong, and where from."""
+        if self.ok:
+            return f"All {len(self.claims)} claims hold."
+        roots = ", ".join(f"{c.name} (line {c.line})" if c.line else c.name for c in self.roots)
+        inherited = [c.name for c in self.claims if c.status == INHERITED]
+        text = f"{len(self.wrong)} of {len(self.claims)} claims wrong; first wrong: {roots}"
+        return text + (f"; inherit the error: {', '.join(inherited)}" if inherited else "")
 
     @property
     def wrong(self) -> list[ClaimResult]:
@@ -848,7 +868,7 @@ class _CodeCheck:
                 root_cause=roots.get(n, ()), note=notes[n],
                 source=_source_line(self.text, lines[n]), nodes=self.forward.nodes(key)))
         return Report("<text>", "code", self.tolerance, tuple(results), label,
-                      self.forward.evaluation.output, symbolic)
+                      self.forward.evaluation.output, symbolic, self.forward.evaluation)
 
     def _dependencies(self, steps: list[_Step], last: dict[str, int]) -> dict[str, list[str]]:
         """For each claim, the other claims whose final value it reads (through helpers)."""
@@ -1055,7 +1075,7 @@ class _TomlCheck:
         if not symbolic:
             rows = self._inheritance(rows)
         return Report("<text>", "toml", self.tolerance, tuple(rows), fw.output,
-                      fw.evaluation.output, symbolic)
+                      fw.evaluation.output, symbolic, fw.evaluation)
 
     def _one(self, claim: str, key: _Key, value: Any, line: int | None,
              symbolic: bool) -> ClaimResult:

@@ -268,9 +268,12 @@ claim is wrong (in a folder: or some files are unreadable), 2 the derivation can
 @click.option("--rtol", "rel_tol", type=click.FloatRange(min=0), default=0.01, show_default=True,
               metavar="REL", help="Relative tolerance (0.01 is 1%); a number holds when"
               " |claimed - correct| <= ABS + REL * |correct|.")
+@click.option("--render", "render_to", metavar="FILE",
+              help="Also draw the circuit's final frame with the wrong wires marked"
+              " (.svg, .png or .dot; needs Graphviz).")
 @click.pass_context
 def check_command(ctx: click.Context, path: str, as_json: bool, abs_tol: float,
-                  rel_tol: float) -> None:
+                  rel_tol: float, render_to: str | None) -> None:
     """Check a hand derivation of a backward pass, claim by claim.
 
     Prints one line per claim (claimed and correct value, the line it is on) and, for a
@@ -299,7 +302,29 @@ def check_command(ctx: click.Context, path: str, as_json: bool, abs_tol: float,
         raise Failure(f"{where}{err}", err.exit_code) from None
     click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False) if as_json
                else format_report(report))
+    if render_to:
+        _render_report(report, render_to)
+        if not as_json:
+            click.echo(f"Wrote {render_to}")
     ctx.exit(0 if report.ok else 1)
+
+
+def _render_report(report: Any, target: str) -> None:
+    """The final frame of a checked derivation, its wrong wires marked, its summary as caption."""
+    from dataclasses import replace
+
+    from .frames import steps
+    from .render import picture
+
+    fmt = _EXTENSIONS.get(Path(target).suffix.lower())
+    if fmt not in ("svg", "png", "dot"):
+        raise click.UsageError(f"--render needs a .svg, .png or .dot file, not '{target}'")
+    ev = report.evaluation
+    final = replace(steps(ev)[-1], caption=report.summary())
+    try:
+        write_file(target, picture(ev, final, fmt, report.marks(), title=Path(report.file).name))
+    except GbpError as err:
+        raise Failure(str(err), err.exit_code) from None
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import html
 import textwrap
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, Mapping
 
 import graphviz
 
@@ -45,6 +45,8 @@ class Theme:
     backward_highlight: str = "#ffd8d3"
     background: str = "#ffffff"
     caption_color: str = "#24292f"
+    mark_wrong: str = "#ffb8b8"
+    mark_inherited: str = "#ffe7a8"
     font_size: float = 12.0
 
 
@@ -118,7 +120,7 @@ def layout_for(ev: Evaluation, steps_: list[Step], decimals: int = 2,
 
 
 def _cell(text: str | None, color: str, size: float, width: float, height: float,
-          italic: bool = False) -> str:
+          italic: bool = False, background: str | None = None) -> str:
     if text is None:
         body = f'<FONT POINT-SIZE="{size:g}">{_BLANK}</FONT>'
     else:
@@ -126,12 +128,13 @@ def _cell(text: str | None, color: str, size: float, width: float, height: float
         if italic:
             body = f"<I>{body}</I>"
         body = f'<FONT COLOR="{color}" POINT-SIZE="{size:g}">{body}</FONT>'
-    return (f'<TR><TD FIXEDSIZE="TRUE" WIDTH="{width:.0f}" HEIGHT="{height:.0f}">'
+    fill = f' BGCOLOR="{background}"' if background else ""
+    return (f'<TR><TD FIXEDSIZE="TRUE" WIDTH="{width:.0f}" HEIGHT="{height:.0f}"{fill}>'
             f"{body}</TD></TR>")
 
 
 def _wire_label(lay: Layout, name: str | None, value: str | None, grad: str | None,
-                local: str | None) -> str:
+                local: str | None, mark: str | None = None) -> str:
     """The label node of a wire: name / value, the rule (the wire itself), grad / local."""
     t, w = lay.theme, lay.slot_width
     small = t.font_size - 1
@@ -139,11 +142,16 @@ def _wire_label(lay: Layout, name: str | None, value: str | None, grad: str | No
         _cell(name, t.name_color, small, w, lay.small_height, italic=True),
         _cell(value, t.value_color, t.font_size, w, lay.row_height),
         "<HR/>",
-        _cell(grad, t.grad_color, t.font_size, w, lay.row_height),
+        _cell(grad, t.grad_color, t.font_size, w, lay.row_height,
+              background=_mark_color(t, mark)),
         _cell(local, t.local_color, small, w, lay.small_height),
     ]
     return ('<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0">'
             + "".join(rows) + "</TABLE>>")
+
+
+def _mark_color(theme: Theme, mark: str | None) -> str | None:
+    return {"wrong": theme.mark_wrong, "inherited": theme.mark_inherited}.get(mark or "")
 
 
 def _caption(lay: Layout, caption: str) -> str:
@@ -176,12 +184,16 @@ class Positions:
 
 
 def draw(ev: Evaluation, step: Step, lay: Layout | None = None,
-         positions: Positions | None = None) -> graphviz.Digraph:
+         positions: Positions | None = None,
+         marks: Mapping[str, str] | None = None) -> graphviz.Digraph:
     """The Graphviz drawing of one step.  Every frame of ``ev`` has the same geometry.
 
     With ``positions`` (from a layout of any frame of the same evaluation) the drawing
-    carries them, so ``neato -n2`` can render it without laying it out again.
+    carries them, so ``neato -n2`` can render it without laying it out again.  ``marks``
+    (node id -> ``"wrong"`` or ``"inherited"``) colours those nodes' wires and gradients,
+    as ``gbp check --render`` does.
     """
+    marks = marks or {}
     lay = lay or layout_for(ev, steps(ev))
     t = lay.theme
     c = ev.circuit
@@ -234,14 +246,16 @@ def draw(ev: Evaluation, step: Step, lay: Layout | None = None,
             local = f"local {fmt(ev.local[cons][port], d)}"
         trunk = f"v_{node}"
         name = c.name(node) if is_gate and node != c.output else None
-        dot.node(trunk, _wire_label(lay, name, value, grad, local), **label_node)
-        dot.edge(node, trunk, headport="w", weight="8")
+        mark = marks.get(node)
+        wire = {"color": t.grad_color, "penwidth": "2.4"} if mark == "wrong" else {}
+        dot.node(trunk, _wire_label(lay, name, value, grad, local, mark), **label_node)
+        dot.edge(node, trunk, headport="w", weight="8", **wire)
         if node == c.output:
             dot.node("out", graphviz.escape(c.output_name), shape="plaintext",
                      fontcolor=t.name_color, width="0", height="0", margin="0.02")
-            dot.edge(trunk, "out", tailport="e", arrowhead="normal")
+            dot.edge(trunk, "out", tailport="e", arrowhead="normal", **wire)
         if single:
-            dot.edge(trunk, consumers[0][0], tailport="e", arrowhead="normal", weight="2")
+            dot.edge(trunk, consumers[0][0], tailport="e", arrowhead="normal", weight="2", **wire)
         elif consumers:
             junction = f"j_{node}"
             dot.node(junction, "", shape="point", width="0.06", color=t.wire_color)

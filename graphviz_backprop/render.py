@@ -18,7 +18,7 @@ import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable, Mapping, Sequence
 
 from .draw import Layout, Positions, draw, layout_for
 from .errors import GraphvizNotFoundError, RenderError
@@ -26,7 +26,7 @@ from .evaluate import Evaluation
 from .frames import Step
 
 __all__ = [
-    "FORMATS", "DEFAULT_TIMEOUT", "run_graphviz", "positions", "render", "render_naive",
+    "FORMATS", "DEFAULT_TIMEOUT", "run_graphviz", "positions", "render", "render_naive", "picture",
     "write_file", "write_frames", "write_gif", "gif_bytes", "Rendered",
 ]
 
@@ -113,18 +113,19 @@ class Rendered:
 
 def render(ev: Evaluation, steps: Sequence[Step], fmt: str = "svg", lay: Layout | None = None,
            dpi: float = 96, timeout: float | None = None,
-           placed: Positions | None = None) -> Rendered:
+           placed: Positions | None = None, marks: Mapping[str, str] | None = None) -> Rendered:
     """Render ``steps`` of ``ev`` in ``fmt`` (svg, png or dot): one layout, one drawing run.
 
-    ``placed`` reuses positions from an earlier :func:`positions` call of the same layout.
+    ``placed`` reuses positions from an earlier :func:`positions` call of the same layout;
+    ``marks`` colours wires (see :func:`draw.draw`).
     """
     if fmt not in ("svg", "png", "dot"):
         raise RenderError(f"cannot render frames as '{fmt}' (choose svg, png or dot)")
     lay = lay or layout_for(ev, list(steps))
     if fmt == "dot":
-        return Rendered(fmt, [draw(ev, s, lay).source.encode() for s in steps])
+        return Rendered(fmt, [draw(ev, s, lay, marks=marks).source.encode() for s in steps])
     placed = placed or positions(ev, lay, steps[-1])
-    sources = [draw(ev, s, lay, placed).source for s in steps]
+    sources = [draw(ev, s, lay, placed, marks).source for s in steps]
     args = ["neato", "-n2", f"-T{fmt}"] + ([f"-Gdpi={dpi:g}"] if fmt == "png" else [])
     split = _split_svg if fmt == "svg" else _split_png
     # Drawing is independent per frame: share the frames out over the cores, one process each.
@@ -139,6 +140,13 @@ def render(ev: Evaluation, steps: Sequence[Step], fmt: str = "svg", lay: Layout 
     if len(frames) != len(steps):
         raise RenderError(f"Graphviz returned {len(frames)} frames for {len(steps)} steps")
     return Rendered(fmt, frames)
+
+
+def picture(ev: Evaluation, step: Step, fmt: str, marks: Mapping[str, str] | None = None,
+            title: str | None = None, dpi: float = 96) -> bytes:
+    """One picture of one step (any caption), with ``marks`` on wires: ``gbp check --render``."""
+    lay = layout_for(ev, [step], title=title)
+    return render(ev, [step], fmt, lay, dpi, marks=marks).frames[0]
 
 
 def render_naive(ev: Evaluation, steps: Sequence[Step], fmt: str = "svg",

@@ -451,3 +451,20 @@ def test_checking_runs_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
     finally:
         watching[0] = False
     assert events == []
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz 'dot' is not installed")
+def test_render_marks_the_wrong_wires(tmp_path):
+    source = tmp_path / "hw.py"
+    source.write_text("x = -2; y = 5; z = -4\nq = x + y\nf = q * z\n"
+                      "dfdz = q\ndfdq = z\ndqdx = 1.0\ndqdy = -1.0\n"
+                      "dfdx = dfdq * dqdx\ndfdy = dfdq * dqdy\n")
+    out = tmp_path / "hw.svg"
+    result = CliRunner().invoke(cli, ["check", str(source), "--render", str(out)])
+    assert result.exit_code == 1, result.output
+    svg = out.read_text()
+    from graphviz_backprop.draw import Theme
+
+    assert svg.count(Theme().mark_wrong) == 1  # the y -> q wire, where dq/dy is wrong
+    assert "first wrong: dqdy (line 7)" in svg
+    assert "Wrote" in result.output
