@@ -18,14 +18,17 @@ from __future__ import annotations
 import html
 import textwrap
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Any, Mapping
 
 import graphviz
+from graphviz import quoting
 
 from .evaluate import Evaluation
 from .frames import Step, fmt, steps, wires
 
-__all__ = ["Theme", "THEMES", "Layout", "Positions", "layout_for", "draw", "wrap_caption"]
+__all__ = ["Theme", "THEMES", "Layout", "Positions", "Scene", "layout_for", "scene",
+           "to_digraph", "draw", "wrap_caption"]
 
 
 @dataclass(frozen=True)
@@ -183,118 +186,221 @@ class Positions:
     lp: str | None
 
 
+Attrs = tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class Scene:
+    """One frame as plain data: graph attributes, nodes and edges in drawing order.
+
+    A node is ``(name, label, attrs)``, an edge ``(tail, head, attrs)``; every node has the
+    SVG id ``gbp_<name>``.  :func:`to_digraph` turns a scene into DOT.
+    """
+
+    graph: Attrs
+    node_defaults: Attrs
+    edge_defaults: Attrs
+    nodes: tuple[tuple[str, str, Attrs], ...]
+    edges: tuple[tuple[str, str, Attrs], ...]
+    column: tuple[str, ...]  # the inputs, one column at the left
+
+    def with_caption(self, label: str) -> "Scene":
+        graph = tuple((k, label if k == "label" else v) for k, v in self.graph)
+        return replace(self, graph=graph)
+
+
+def _attrs(**attrs: Any) -> Attrs:
+    return tuple((k, str(v)) for k, v in attrs.items())
+
+
+class _Parts:
+    """Everything the scenes of one evaluation share, computed once: most of a frame is
+    fixed, and a frame only chooses which of a few prepared states each node is in."""
+
+    def __init__(self, ev: Evaluation, lay: Layout, marks: Mapping[str, str]):
+        t = lay.theme
+        c = ev.circuit
+        w = wires(c)
+        d = lay.decimals
+        self.ev, self.lay, self.c, self.w = ev, lay, c, w
+        self.graph = _attrs(rankdir="LR", bgcolor=t.background, fontname=t.font,
+                            nodesep="0.12", ranksep="0.22", pad="0.25", labelloc="b",
+                            labeljust="c", newrank="true")
+        self.node_defaults = _attrs(fontname=t.font, fontsize=f"{t.font_size + 2:g}", margin="0")
+        self.edge_defaults = _attrs(color=t.wire_color, arrowsize="0.6", penwidth="1.2",
+                                    arrowhead="none")
+        plain = _attrs(shape="plaintext", margin="0", width="0", height="0")
+        name_attrs = dict(shape="plaintext", fontcolor=t.name_color, width="0", height="0",
+                          margin="0.02")
+        self.column = tuple(n for n in c.order if c.graph.nodes[n]["kind"] != "gate")
+        # the order of the nodes, each with a function of the step giving (label, attrs)
+        self.order: list[tuple[str, Any]] = []
+        edges: list[tuple[str, str, Attrs]] = []
+
+        def fixed(name: str, label: str, **attrs: Any) -> None:
+            item = (label, _attrs(id=f"gbp_{name}", **attrs))
+            self.order.append((name, lambda step, item=item: item))
+
+        for n in self.column:
+            fixed(n, graphviz.escape(c.label(n)), **name_attrs)
+        for upper, lower in zip(self.column, self.column[1:]):
+            edges.append((upper, lower, _attrs(style="invis")))
+
+        for n in c.gates:
+            label = graphviz.escape(c.label(n))
+            common = dict(shape="circle", fixedsize="true", width=f"{lay.gate_widths[n]:.2f}",
+                          style="filled", color=t.gate_line)
+            states = {
+                None: (label, _attrs(id=f"gbp_{n}", fillcolor=t.gate_fill, penwidth="1.2",
+                                     **common)),
+                "forward": (label, _attrs(id=f"gbp_{n}", fillcolor=t.forward_highlight,
+                                          penwidth="2.2", **common)),
+                "backward": (label, _attrs(id=f"gbp_{n}", fillcolor=t.backward_highlight,
+                                           penwidth="2.2", **common)),
+            }
+            self.order.append((n, lambda step, n=n, states=states: states[
+                None if step.current != n else
+                ("backward" if step.kind == "backward" else "forward")]))
+
+        for n in c.order:
+            consumers = w.consumers[n]
+            is_gate = c.graph.nodes[n]["kind"] == "gate"
+            trunk = f"v_{n}"
+            name = c.name(n) if is_gate and n != c.output else None
+            mark = marks.get(n)
+            value, grad = fmt(ev.values[n], d), fmt(ev.grads[n], d)
+            local = None
+            if len(consumers) == 1:
+                cons, port = consumers[0]
+                local = f"local {fmt(ev.local[cons][port], d)}"
+            labels: dict[tuple[bool, bool, bool], tuple[str, Attrs]] = {}
+            attrs = _attrs(id=f"gbp_{trunk}", **dict(plain))
+
+            def trunk_state(step: Step, n=n, name=name, value=value, grad=grad, local=local,
+                            mark=mark, labels=labels, attrs=attrs) -> tuple[str, Attrs]:
+                key = (n in step.computed, self.grad_shown(step, n),
+                       local is not None and step.show_local
+                       and self.w.consumers[n][0][0] == step.current)
+                if key not in labels:
+                    labels[key] = (_wire_label(self.lay, name, value if key[0] else None,
+                                               grad if key[1] else None,
+                                               local if key[2] else None, mark), attrs)
+                return labels[key]
+
+            self.order.append((trunk, trunk_state))
+            wire = {"color": t.grad_color, "penwidth": "2.4"} if mark == "wrong" else {}
+            edges.append((n, trunk, _attrs(headport="w", weight="8", **wire)))
+            if n == c.output:
+                fixed("out", graphviz.escape(c.output_name), **name_attrs)
+                edges.append((trunk, "out", _attrs(tailport="e", arrowhead="normal", **wire)))
+            if len(consumers) == 1:
+                edges.append((trunk, consumers[0][0],
+                              _attrs(tailport="e", arrowhead="normal", weight="2", **wire)))
+            elif consumers:
+                junction = f"j_{n}"
+                fixed(junction, "", shape="point", width="0.06", color=t.wire_color)
+                edges.append((trunk, junction, _attrs(tailport="e")))
+                for cons, port in consumers:
+                    branch = f"b_{n}_{cons}_{port}"
+                    grad_b = fmt(ev.grads[cons] * ev.local[cons][port], d)
+                    local_b = f"local {fmt(ev.local[cons][port], d)}"
+                    battrs = _attrs(id=f"gbp_{branch}", **dict(plain))
+                    blabels: dict[tuple[bool, bool], tuple[str, Attrs]] = {}
+
+                    def branch_state(step: Step, cons=cons, grad_b=grad_b, local_b=local_b,
+                                     blabels=blabels, battrs=battrs) -> tuple[str, Attrs]:
+                        key = (cons in step.backed, step.show_local and cons == step.current)
+                        if key not in blabels:
+                            blabels[key] = (_wire_label(self.lay, None, None,
+                                                        grad_b if key[0] else None,
+                                                        local_b if key[1] else None), battrs)
+                        return blabels[key]
+
+                    self.order.append((branch, branch_state))
+                    edges.append((junction, branch, _attrs(headport="w")))
+                    edges.append((branch, cons, _attrs(tailport="e", arrowhead="normal",
+                                                       weight="2")))
+        self.edges = tuple(edges)
+
+    def grad_shown(self, step: Step, n: str) -> bool:
+        if n == self.c.output:
+            return step.seeded
+        return step.seeded and all(g in step.backed for g, _ in self.w.consumers[n])
+
+    def scene(self, step: Step) -> Scene:
+        nodes = tuple((name, *state(step)) for name, state in self.order)
+        graph = self.graph + (("label", _caption(self.lay, step.caption)),)
+        return Scene(graph, self.node_defaults, self.edge_defaults, nodes, self.edges,
+                     self.column)
+
+
+def scene(ev: Evaluation, step: Step, lay: Layout | None = None,
+          marks: Mapping[str, str] | None = None) -> Scene:
+    """What one step shows, node by node: the same nodes and sizes in every step.
+
+    ``marks`` (node id -> ``"wrong"`` or ``"inherited"``) colours those nodes' wires and
+    gradients, as ``gbp check --render`` does.
+    """
+    lay = lay or layout_for(ev, steps(ev))
+    marks = dict(marks or {})
+    key = ("parts", id(ev), id(lay), tuple(sorted(marks.items())))
+    cached = ev.circuit._cache.get(key)
+    if cached is None or cached[0] is not ev or cached[1] is not lay:
+        cached = (ev, lay, _Parts(ev, lay, marks))
+        ev.circuit._cache[key] = cached
+    return cached[2].scene(step)
+
+
+_CAPTION_NODE = _attrs(id="gbp_caption", shape="plaintext", margin="0", width="0", height="0")
+
+
+@lru_cache(maxsize=1 << 16)
+def _node_line(name: str, label: str, attrs: Attrs, pos: str | None) -> str:
+    extra = dict(attrs)
+    if pos is not None:
+        extra["pos"] = pos
+    return f"\t{quoting.quote(name)}{quoting.attr_list(label, kwargs=extra)}\n"
+
+
+@lru_cache(maxsize=1 << 16)
+def _edge_line(tail: str, head: str, attrs: Attrs, pos: str | None) -> str:
+    extra = dict(attrs)
+    if pos is not None:
+        extra["pos"] = pos
+    return (f"\t{quoting.quote_edge(tail)} -> {quoting.quote_edge(head)}"
+            f"{quoting.attr_list(kwargs=extra)}\n")
+
+
+def to_digraph(sc: Scene, positions: Positions | None = None) -> graphviz.Digraph:
+    """A scene as a ``graphviz.Digraph``, each statement quoted by the ``graphviz`` package.
+
+    With ``positions`` (from a layout of any frame of the same evaluation) the drawing
+    carries them, so ``neato -n2`` can draw it without laying it out again.  Statements are
+    cached: frames share most of them.
+    """
+    place = positions.nodes if positions else {}
+    route = positions.edges if positions else {}
+    graph = dict(sc.graph)
+    body = []
+    if positions is not None:
+        graph.update(bb=positions.bb, splines="true", notranslate="true")
+        # At fixed positions the caption is a node where the layout put the graph's label:
+        # drawn the same, and a piece of the drawing like any other (see render.py).
+        caption = graph.pop("label", None)
+        if caption and positions.lp:
+            body.append(_node_line("caption", caption, _CAPTION_NODE, positions.lp))
+    body += [_node_line(n, label, attrs, place.get(n)) for n, label, attrs in sc.nodes]
+    body.append("\t{rank=min " + " ".join(quoting.quote(n) for n in sc.column) + "}\n")
+    body += [_edge_line(a, b, attrs, route.get((a, b))) for a, b, attrs in sc.edges]
+    return graphviz.Digraph(name="circuit", graph_attr=graph, body=body,
+                            node_attr=dict(sc.node_defaults), edge_attr=dict(sc.edge_defaults))
+
+
 def draw(ev: Evaluation, step: Step, lay: Layout | None = None,
          positions: Positions | None = None,
          marks: Mapping[str, str] | None = None) -> graphviz.Digraph:
     """The Graphviz drawing of one step.  Every frame of ``ev`` has the same geometry.
 
-    With ``positions`` (from a layout of any frame of the same evaluation) the drawing
-    carries them, so ``neato -n2`` can render it without laying it out again.  ``marks``
-    (node id -> ``"wrong"`` or ``"inherited"``) colours those nodes' wires and gradients,
-    as ``gbp check --render`` does.
+    See :func:`scene` (what is shown, ``marks``) and :func:`to_digraph` (``positions``).
     """
-    marks = marks or {}
-    lay = lay or layout_for(ev, steps(ev))
-    t = lay.theme
-    c = ev.circuit
-    w = wires(c)
-    d = lay.decimals
-    dot = _Placed(name="circuit", positions=positions)
-    if positions is not None:
-        dot.attr("graph", bb=positions.bb, splines="true", **({"lp": positions.lp} if positions.lp else {}))
-    dot.attr("graph", rankdir="LR", bgcolor=t.background, fontname=t.font, nodesep="0.12",
-             ranksep="0.22", pad="0.25", labelloc="b", labeljust="c", newrank="true",
-             label=_caption(lay, step.caption))
-    dot.attr("node", fontname=t.font, fontsize=f"{t.font_size + 2:g}", margin="0")
-    dot.attr("edge", color=t.wire_color, arrowsize="0.6", penwidth="1.2", arrowhead="none")
-    label_node = {"shape": "plaintext", "margin": "0", "width": "0", "height": "0"}
-
-    def grad_shown(node: str) -> bool:
-        if node == c.output:
-            return step.seeded
-        return step.seeded and all(g in step.backed for g, _ in w.consumers[node])
-
-    inputs = [n for n in c.order if c.graph.nodes[n]["kind"] != "gate"]
-    for node in inputs:
-        dot.node(node, graphviz.escape(c.label(node)), shape="plaintext",
-                 fontcolor=t.name_color, width="0", height="0", margin="0.02")
-    with dot.subgraph(name="inputs") as col:  # one column at the left, in source order
-        col.attr(rank="min")
-        for node in inputs:
-            col.node(node)
-    for upper, lower in zip(inputs, inputs[1:]):
-        dot.edge(upper, lower, style="invis")
-
-    for node in c.gates:
-        highlight = None
-        if step.current == node:
-            highlight = t.backward_highlight if step.kind == "backward" else t.forward_highlight
-        dot.node(node, graphviz.escape(c.label(node)), shape="circle", fixedsize="true",
-                 width=f"{lay.gate_widths[node]:.2f}", style="filled",
-                 fillcolor=highlight or t.gate_fill, color=t.gate_line,
-                 penwidth="2.2" if highlight else "1.2")
-
-    for node in c.order:
-        consumers = w.consumers[node]
-        is_gate = c.graph.nodes[node]["kind"] == "gate"
-        value = fmt(ev.values[node], d) if node in step.computed else None
-        grad = fmt(ev.grads[node], d) if grad_shown(node) else None
-        single = len(consumers) == 1
-        local = None
-        if single and step.show_local and consumers[0][0] == step.current:
-            cons, port = consumers[0]
-            local = f"local {fmt(ev.local[cons][port], d)}"
-        trunk = f"v_{node}"
-        name = c.name(node) if is_gate and node != c.output else None
-        mark = marks.get(node)
-        wire = {"color": t.grad_color, "penwidth": "2.4"} if mark == "wrong" else {}
-        dot.node(trunk, _wire_label(lay, name, value, grad, local, mark), **label_node)
-        dot.edge(node, trunk, headport="w", weight="8", **wire)
-        if node == c.output:
-            dot.node("out", graphviz.escape(c.output_name), shape="plaintext",
-                     fontcolor=t.name_color, width="0", height="0", margin="0.02")
-            dot.edge(trunk, "out", tailport="e", arrowhead="normal", **wire)
-        if single:
-            dot.edge(trunk, consumers[0][0], tailport="e", arrowhead="normal", weight="2", **wire)
-        elif consumers:
-            junction = f"j_{node}"
-            dot.node(junction, "", shape="point", width="0.06", color=t.wire_color)
-            dot.edge(trunk, junction, tailport="e")
-            for cons, port in consumers:
-                branch = f"b_{node}_{cons}_{port}"
-                grad_b = None
-                if cons in step.backed:
-                    grad_b = fmt(ev.grads[cons] * ev.local[cons][port], d)
-                local_b = None
-                if step.show_local and cons == step.current:
-                    local_b = f"local {fmt(ev.local[cons][port], d)}"
-                dot.node(branch, _wire_label(lay, None, None, grad_b, local_b), **label_node)
-                dot.edge(junction, branch, headport="w")
-                dot.edge(branch, cons, tailport="e", arrowhead="normal", weight="2")
-    return dot
-
-
-class _Placed(graphviz.Digraph):
-    """A Digraph that stamps known positions on the nodes and edges it is given."""
-
-    def __init__(self, *args: Any, positions: Positions | None = None, **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        self._positions = positions
-
-    def node(self, name: str, label: str | None = None, _attributes=None, **attrs: Any) -> None:
-        if self._positions is not None and name in self._positions.nodes:
-            attrs["pos"] = self._positions.nodes[name]
-        super().node(name, label, _attributes=_attributes, **attrs)
-
-    def edge(self, tail_name: str, head_name: str, label: str | None = None, _attributes=None,
-             **attrs: Any) -> None:
-        if self._positions is not None:
-            pos = self._positions.edges.get((tail_name, head_name))
-            if pos:
-                attrs["pos"] = pos
-        super().edge(tail_name, head_name, label, _attributes=_attributes, **attrs)
-
-
-def with_theme(lay: Layout, **changes: Any) -> Layout:
-    """A copy of a layout with some theme fields changed (sizes are kept)."""
-    return replace(lay, theme=replace(lay.theme, **changes))
+    return to_digraph(scene(ev, step, lay, marks), positions)

@@ -12,15 +12,16 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterable, Mapping, Sequence
 
-from .draw import Layout, Positions, draw, layout_for
+from .draw import Attrs, Layout, Positions, Scene, draw, layout_for, scene, to_digraph
 from .errors import GraphvizNotFoundError, RenderError
 from .evaluate import Evaluation
 from .frames import Step
@@ -111,35 +112,111 @@ class Rendered:
     frames: list[bytes]
 
 
+def _draw_all(sources: list[str], fmt: str, dpi: float, timeout: float | None) -> list[bytes]:
+    """Draw already placed frames with ``neato -n2``, the frames shared out over the cores."""
+    args = ["neato", "-n2", f"-T{fmt}"] + ([f"-Gdpi={dpi:g}"] if fmt == "png" else [])
+    split = _split_svg if fmt == "svg" else _split_png
+    workers = max(1, min(os.cpu_count() or 1, 4, len(sources) // 6))
+    chunks = [sources[i::workers] for i in range(workers)]
+    with ThreadPoolExecutor(workers) as pool:
+        parts = list(pool.map(
+            lambda chunk: split(run_graphviz(args, "\n".join(chunk).encode(), timeout)), chunks))
+    frames: list[bytes] = [b""] * len(sources)
+    for w, part in enumerate(parts):
+        frames[w::workers] = part
+    if sum(len(p) for p in parts) != len(sources):
+        raise RenderError(f"Graphviz returned {sum(len(p) for p in parts)} frames for"
+                          f" {len(sources)}")
+    return frames
+
+
 def render(ev: Evaluation, steps: Sequence[Step], fmt: str = "svg", lay: Layout | None = None,
            dpi: float = 96, timeout: float | None = None,
            placed: Positions | None = None, marks: Mapping[str, str] | None = None) -> Rendered:
-    """Render ``steps`` of ``ev`` in ``fmt`` (svg, png or dot): one layout, one drawing run.
+    """Render ``steps`` of ``ev`` in ``fmt`` (svg, png or dot): one layout for all frames.
 
     ``placed`` reuses positions from an earlier :func:`positions` call of the same layout;
-    ``marks`` colours wires (see :func:`draw.draw`).
+    ``marks`` colours wires (see :func:`draw.scene`).  SVG frames are composed from a few
+    drawings (see :func:`_compose_svg`); PNG frames are drawn one by one at the positions.
     """
     if fmt not in ("svg", "png", "dot"):
         raise RenderError(f"cannot render frames as '{fmt}' (choose svg, png or dot)")
     lay = lay or layout_for(ev, list(steps))
+    scenes = [scene(ev, s, lay, marks) for s in steps]
     if fmt == "dot":
-        return Rendered(fmt, [draw(ev, s, lay, marks=marks).source.encode() for s in steps])
+        return Rendered(fmt, [to_digraph(sc).source.encode() for sc in scenes])
     placed = placed or positions(ev, lay, steps[-1])
-    sources = [draw(ev, s, lay, placed, marks).source for s in steps]
-    args = ["neato", "-n2", f"-T{fmt}"] + ([f"-Gdpi={dpi:g}"] if fmt == "png" else [])
-    split = _split_svg if fmt == "svg" else _split_png
-    # Drawing is independent per frame: share the frames out over the cores, one process each.
-    workers = max(1, min(os.cpu_count() or 1, 4, len(sources) // 6))
-    chunks = [sources[i::workers] for i in range(workers)]
-    with ThreadPoolExecutor(workers) as pool:
-        parts = list(pool.map(lambda chunk: split(run_graphviz(args, "\n".join(chunk).encode(),
-                                                               timeout)), chunks))
-    frames = [None] * len(sources)
-    for w, part in enumerate(parts):
-        frames[w::workers] = part
-    if len(frames) != len(steps):
-        raise RenderError(f"Graphviz returned {len(frames)} frames for {len(steps)} steps")
-    return Rendered(fmt, frames)
+    if fmt == "svg" and len(scenes) > 2:
+        return Rendered(fmt, _compose_svg(scenes, placed, timeout))
+    return Rendered(fmt, _draw_all([to_digraph(sc, placed).source for sc in scenes], fmt, dpi,
+                                   timeout))
+
+
+# ---- composing SVG frames ------------------------------------------------------------------------
+#
+# Frames differ only in which state each node is in (a slot revealed, a gate highlighted) and
+# in the caption.  So Graphviz draws a few "sheets" that hold every state of every node at the
+# shared positions, plus each caption on an otherwise empty graph of the same size, and each
+# frame is put together from those pieces: the text Graphviz wrote, never positioned by hand.
+
+_BLOCK = re.compile(rb'<!-- [^\n]*? -->\n(?:<g id="([^"]*)" class="(?:node|edge)">.*?</g>\n)?',
+                    re.S)
+_BACKGROUND = re.compile(rb'(<g id="[^"]*graph0" class="graph"[^>]*>\n<title>[^<]*</title>\n'
+                         rb'<polygon[^>]*>\n)(.*?)(?=<!-- |</g>\n</svg>)', re.S)
+
+
+def _parts(svg: bytes) -> tuple[bytes, bytes, list[tuple[bytes, bytes]], bytes]:
+    """An SVG frame as (head, caption, [(id, block)], tail)."""
+    match = _BACKGROUND.search(svg)
+    if match is None:
+        raise RenderError("unexpected SVG from Graphviz: no graph group")
+    head, caption = svg[:match.end(1)], match.group(2)
+    blocks, at = [], match.end()
+    for block in _BLOCK.finditer(svg, at):
+        if block.start() != at:
+            raise RenderError("unexpected SVG from Graphviz: text between elements")
+        blocks.append((block.group(1), block.group(0)))
+        at = block.end()
+    return head, caption, blocks, svg[at:]
+
+
+def _compose_svg(scenes: list[Scene], placed: Positions, timeout: float | None) -> list[bytes]:
+    first = scenes[0]
+    if any(sc.edges != first.edges or sc.column != first.column for sc in scenes):
+        return _draw_all([to_digraph(sc, placed).source for sc in scenes], "svg", 96, timeout)
+    # every distinct state of every node, numbered per node in order of appearance
+    states: dict[str, dict[tuple[str, Attrs], int]] = {n: {} for n, _, _ in first.nodes}
+    picks = []
+    for sc in scenes:
+        picks.append([states[n].setdefault((label, attrs), len(states[n]))
+                      for n, label, attrs in sc.nodes])
+    per_node = [list(states[n]) for n, _, _ in first.nodes]
+    sheets = []
+    for k in range(max(len(v) for v in per_node)):
+        nodes = tuple((n, *options[min(k, len(options) - 1)])
+                      for (n, _, _), options in zip(first.nodes, per_node))
+        sheets.append(to_digraph(replace(first, nodes=nodes), placed).source)
+    captions = [to_digraph(replace(sc, nodes=(), edges=(), column=()), placed).source
+                for sc in scenes]
+    drawn = _draw_all(sheets + captions, "svg", 96, timeout)
+    sheet_parts = [_parts(svg) for svg in drawn[:len(sheets)]]
+    head, caption_text, skeleton, tail = sheet_parts[0]
+    if caption_text.strip():
+        raise RenderError("unexpected SVG from Graphviz: text outside the nodes")
+    node_blocks = [dict(blocks) for _, _, blocks, _ in sheet_parts]
+    index = {f"gbp_{n}".encode(): i for i, (n, _, _) in enumerate(first.nodes)}
+    frames = []
+    for pick, caption_svg in zip(picks, drawn[len(sheets):]):
+        caption = dict(_parts(caption_svg)[2]).get(b"gbp_caption", b"")
+        body = []
+        for block_id, block in skeleton:
+            if block_id == b"gbp_caption":
+                body.append(caption)
+                continue
+            i = index.get(block_id)
+            body.append(block if i is None else node_blocks[pick[i]][block_id])
+        frames.append(head + b"".join(body) + tail)
+    return frames
 
 
 def picture(ev: Evaluation, step: Step, fmt: str, marks: Mapping[str, str] | None = None,

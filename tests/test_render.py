@@ -281,3 +281,23 @@ def test_write_into_missing_directory_is_an_error(tmp_path):
     t = trace("cs231n-simple")
     with pytest.raises(RenderError, match="does not exist"):
         t.save(tmp_path / "nowhere" / "final.svg")
+
+
+@pytest.mark.parametrize("source", ["sigmoid-neuron", "x*x + x*y", "(x+y)*z"],
+                         ids=["sigmoid-neuron", "fan-out", "symbolic"])
+def test_composed_svg_frames_equal_frames_drawn_one_by_one(source):
+    """The fast path puts frames together from a few drawings; it must give the same SVG."""
+    from graphviz_backprop.draw import scene, to_digraph
+    from graphviz_backprop.render import _draw_all
+
+    t = trace(source, **({"x": 3, "y": 2} if "x*x" in source else {}))
+    plan, lay = t._plan("both", 2)
+    placed = t._positions("both", 2)
+    composed = t.render("svg")
+    one_by_one = _draw_all([to_digraph(scene(t.evaluation, s, lay), placed).source for s in plan],
+                           "svg", 96, None)
+
+    def normal(svg: bytes) -> bytes:  # ids of edges and graphs are numbered per process
+        return re.sub(rb'<g id="[^"]*(edge|graph)(\d+)"', rb'<g id="\1\2"', svg)
+
+    assert [normal(a) for a in composed] == [normal(b) for b in one_by_one]
