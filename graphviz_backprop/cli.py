@@ -149,6 +149,8 @@ def examples_command(as_json: bool) -> None:
         click.echo(f"{e.name.ljust(width)}  {e.title}")
 
 
+#: Default resolutions: PNG frames for slides, GIFs (a palette format) at the SVG's own size.
+PNG_DPI, GIF_DPI = 96, 72
 #: Most gates a circuit may have for an animation (one frame per gate and pass).
 MAX_RENDER_GATES = 1000
 _EXTENSIONS = {".svg": "svg", ".png": "png", ".gif": "gif", ".dot": "dot", ".gv": "dot"}
@@ -202,11 +204,12 @@ def _output_plan(output: str | None, fmt: str | None, single: bool, stem: str) -
               metavar="MS", help="GIF: milliseconds per frame.")
 @click.option("--hold", type=click.IntRange(20, 600_000), default=None, metavar="MS",
               help="GIF: milliseconds the last frame stays.  [default: 3 x delay, at least 2500]")
-@click.option("--dpi", type=click.FloatRange(36, 600), default=96, show_default=True,
-              help="PNG/GIF: resolution (96 is 1:1 with the SVG).")
+@click.option("--dpi", type=click.FloatRange(36, 600), default=None,
+              help="PNG/GIF resolution; 72 is 1:1 with the SVG.  [default: 96 for PNG, 72 for"
+              " GIF]")
 def render_command(source: str, output: str | None, fmt: str | None, at: tuple[str, ...],
                    expand: bool | None, final: bool, frame: int | None, phase: str,
-                   decimals: int, delay: int, hold: int | None, dpi: float) -> None:
+                   decimals: int, delay: int, hold: int | None, dpi: float | None) -> None:
     """Draw the forward and backward pass as frames in the cs231n style.
 
     \b
@@ -237,15 +240,15 @@ def render_command(source: str, output: str | None, fmt: str | None, at: tuple[s
                     f" (0 to {len(frames) - 1})")
             chosen = [k % len(frames)]
         if fmt == "gif":
-            pngs = t.render("png", phase, decimals, dpi, frames=chosen)
+            pngs = t.render("png", phase, decimals, dpi or GIF_DPI, frames=chosen)
             write_gif(path, pngs, delay, hold)
             click.echo(f"Wrote {path} ({len(pngs)} frame{'s' if len(pngs) > 1 else ''})")
         elif folder:
-            written = write_frames(path, t.render(fmt, phase, decimals, dpi), fmt)
+            written = write_frames(path, t.render(fmt, phase, decimals, dpi or PNG_DPI), fmt)
             click.echo(f"Wrote {len(written)} frames to {path}/ ({written[0].name} ..."
                        f" {written[-1].name})")
         else:
-            write_file(path, t.render(fmt, phase, decimals, dpi, frames=chosen)[0])
+            write_file(path, t.render(fmt, phase, decimals, dpi or PNG_DPI, frames=chosen)[0])
             click.echo(f"Wrote {path}")
     except GbpError as err:
         raise Failure(str(err), err.exit_code) from None

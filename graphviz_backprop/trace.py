@@ -159,7 +159,7 @@ class Trace:
         return _render.write_frames(folder, data, format)
 
     def save_gif(self, path: str | Path, delay: int = 1000, hold: int | None = None,
-                 phase: str = "both", decimals: int = 2, dpi: float = 96) -> Path:
+                 phase: str = "both", decimals: int = 2, dpi: float = 72) -> Path:
         """Write an endlessly looping GIF: ``delay`` ms per frame, the last held longer."""
         pngs = self.render("png", phase, decimals, dpi)
         return _render.write_gif(path, pngs, delay, hold)
