@@ -331,13 +331,19 @@ def _render_report(report: Any, target: str) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the command line; no traceback reaches the user (set GBP_DEBUG=1 to see one)."""
+    """Run the command line and return its exit code; no traceback reaches the user.
+
+    0 success, 1 a wrong claim or a failure, 2 bad input, 130 interrupted (Ctrl-C).
+    Set GBP_DEBUG=1 to see the traceback of an internal error.
+    """
     try:
-        return cli.main(args=argv, prog_name="gbp", standalone_mode=True) or 0
-    except SystemExit as exit_:
-        return exit_.code if isinstance(exit_.code, int) else (0 if exit_.code is None else 1)
-    except KeyboardInterrupt:
-        click.echo("Error: interrupted", err=True)
+        result = cli.main(args=argv, prog_name="gbp", standalone_mode=False)
+        return result if isinstance(result, int) else 0
+    except click.ClickException as err:
+        err.show()
+        return err.exit_code
+    except (click.Abort, KeyboardInterrupt):
+        click.echo("Error: interrupted; no output was written", err=True)
         return 130
     except Exception as err:  # the last line of defence: one line, exit 1
         if os.environ.get("GBP_DEBUG"):
