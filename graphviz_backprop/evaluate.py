@@ -22,17 +22,24 @@ from typing import Any, Mapping
 
 import sympy
 
-from .errors import EvaluationError, ValuesError
+from .errors import EvaluationError, LimitError, ValuesError
 from .gates import GATES, format_number, sympy_number
 from .graph import Circuit
 
 __all__ = [
     "Evaluation", "evaluate", "resolve_values", "symbolic_values", "local_formulas",
-    "format_value", "KINK",
+    "format_value", "symbolic_size", "KINK", "MAX_SYMBOLIC_SIZE",
 ]
 
 #: Flag on a node evaluated at a non-differentiable point (the gradient follows PyTorch).
 KINK = "kink"
+
+#: Largest formula symbolic mode writes out, counted as the nodes of its expression tree
+#: (operations, symbols and numbers).  A name used twice is written out twice, so a short
+#: program can describe a formula far too long to print (``x = sin(x)*cos(x)`` ten times);
+#: such a circuit needs values.  Before sympy builds anything, a quick estimate
+#: (:func:`symbolic_size`) must stay under 100 times this.
+MAX_SYMBOLIC_SIZE = 20_000
 
 
 @dataclass(frozen=True)
@@ -65,7 +72,9 @@ class Evaluation:
 
 
 def _number(name: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+    if isinstance(value, (bool, str, bytes)):  # float() would take True and "1.5"
+        raise ValuesError(f"value of '{name}' is not a number: {value!r}")
+    if not isinstance(value, (int, float)):
         try:
             value = float(value)  # sympy numbers, numpy scalars, Fractions
         except (TypeError, ValueError):
@@ -82,7 +91,7 @@ def _number(name: str, value: Any) -> float:
 def resolve_values(circuit: Circuit, at: Mapping[str, Any] | None = None) -> dict[str, float] | None:
     """The point to evaluate at: the source's own values, overridden by ``at``.
 
-    Returns None (symbolic mode) when no value is known at all; otherwise every input
+    Returns None (symbolic mode) when no input has a value; otherwise every input
     needs one.  Unknown names are refused with the list of inputs.
     """
     names = list(circuit.inputs)
@@ -96,7 +105,7 @@ def resolve_values(circuit: Circuit, at: Mapping[str, Any] | None = None) -> dic
             expected = ", ".join(names) if names else "none"
             raise ValuesError(f"unknown input '{name}' ({hint}inputs: {expected})")
         point[name] = _number(name, value)
-    if not point:
+    if not point and names:  # a circuit without inputs (a constant) is simply a number
         return None
     missing = [n for n in names if n not in point]
     if missing:
@@ -171,6 +180,10 @@ def _numeric(circuit: Circuit, at: dict[str, float]) -> Evaluation:
     local: dict[str, tuple[float, ...]] = {}
     flags: dict[str, tuple[str, ...]] = {}
     for node in reversed(circuit.order):
+        # every wire out of `node` starts at a later node, so its gradient is complete here
+        if not math.isfinite(grads[node]):
+            raise EvaluationError(
+                f"gradient is not a finite number (it overflows float64) at {_where(circuit, node)}")
         if g[node]["kind"] != "gate":
             continue
         xs = tuple(values[a] for a in operands[node])
@@ -221,16 +234,77 @@ def _symbolic(circuit: Circuit) -> Evaluation:
     return Evaluation(circuit, None, values, grads, local, {})
 
 
+def symbolic_size(circuit: Circuit) -> int:
+    """A quick estimate of the largest value or gradient formula written out, before sympy.
+
+    A formula is a tree: a node used twice appears twice.  A value's size is one plus its
+    operands' sizes; a local gradient is taken as twice its operands' sizes (``σ(1-σ)``);
+    a gradient sums, over the wires out of a node, upstream gradient times local gradient.
+    It grows like the real size and is usually larger (sympy simplifies ``x*x`` to ``x**2``).
+
+    >>> from graphviz_backprop.parse import parse
+    >>> from graphviz_backprop.graph import build
+    >>> symbolic_size(build(parse("(x+y)*z")))
+    21
+    """
+    operands = circuit.operands
+    size: dict[str, int] = {}
+    for node in circuit.order:
+        size[node] = 1 + sum(size[a] for a in operands[node])
+    grad = dict.fromkeys(circuit.order, 0)
+    grad[circuit.output] = 1
+    for node in reversed(circuit.order):
+        local = 2 * sum(size[a] for a in operands[node]) + 3
+        for arg in operands[node]:
+            grad[arg] += grad[node] + local + 1
+    return max(max(size.values()), max(grad.values()))
+
+
 def evaluate(circuit: Circuit, at: Mapping[str, Any] | None = None) -> Evaluation:
     """Run the forward and backward passes at the source's values overridden by ``at``.
 
     Symbolic when no input has a value.  Raises :class:`ValuesError` for missing or unknown
-    values and :class:`EvaluationError` where a value or gradient is not a finite real.
+    values, :class:`EvaluationError` where a value or gradient is not a finite real, and
+    :class:`LimitError` where a symbolic formula would be too long to write out.
     """
     point = resolve_values(circuit, at)
     if point is None:
-        return _symbolic(circuit)
+        if symbolic_size(circuit) > 100 * MAX_SYMBOLIC_SIZE:
+            raise _too_long(circuit)
+        ev = _symbolic(circuit)
+        local = (d for ds in ev.local.values() for d in ds)
+        formulas = [*ev.values.values(), *ev.grads.values(), *local]
+        if _written_size(formulas) > MAX_SYMBOLIC_SIZE:
+            raise _too_long(circuit)
+        return ev
     return _numeric(circuit, point)
+
+
+def _too_long(circuit: Circuit) -> LimitError:
+    names = ", ".join(circuit.inputs) or "none"
+    return LimitError(
+        f"symbolic formulas of this circuit are too long to write out (the limit is"
+        f" {MAX_SYMBOLIC_SIZE:,} terms); give values for the inputs ({names}) with --at")
+
+
+def _written_size(formulas: list[Any]) -> int:
+    """The size of the largest formula written out as a tree (shared parts counted each time)."""
+    memo: dict[Any, int] = {}  # sympy expressions are hashable; equal ones have equal sizes
+    largest = 0
+    for root in formulas:
+        stack = [(root, False)]
+        while stack:
+            expr, ready = stack.pop()
+            if expr in memo:
+                continue
+            args = getattr(expr, "args", ())
+            if ready:
+                memo[expr] = 1 + sum(memo[a] for a in args)
+            else:
+                stack.append((expr, True))
+                stack.extend((a, False) for a in args if a not in memo)
+        largest = max(largest, memo[root])
+    return largest
 
 
 @lru_cache(maxsize=4096)

@@ -201,6 +201,9 @@ def _syntax_error(err: SyntaxError, text: str) -> ParseError:
         msg += " (write 2*x for a product)"
     if "nested parentheses" in msg:
         return LimitError(f"too many nested parentheses; the limit is {MAX_DEPTH}", line, col)
+    if "integer string conversion" in msg:  # Python's own limit on digits, hit before ours
+        return LimitError(
+            f"number literal is too long; the limit is {MAX_NUMBER_CHARS} characters", line, col)
     return ParseError(f"syntax error: {msg}", line, col)
 
 
@@ -334,7 +337,10 @@ def _function_name(node: ast.Call) -> tuple[str, tuple[ast.AST, ...]]:
             if attr in FUNCTIONS:
                 return attr, tuple(node.args)
             raise _unknown_function(_dotted(func), line, col)
-        if attr in FUNCTIONS and GATES[attr].arity == 1 and not node.args:
+        if attr in FUNCTIONS and GATES[attr].arity == 1:
+            if node.args:
+                raise ParseError(f"method .{func.attr}() takes no arguments, as in x.{func.attr}()",
+                                 line, col)
             return attr, (func.value,)  # micrograd style: (a + b).relu()
         raise ParseError(
             f"method call '.{func.attr}()' is not allowed (allowed: "
@@ -487,7 +493,7 @@ def _from_sympy(expr: sympy.Basic) -> Expr:
         if exponent == sympy.S.Half:
             return Call("sqrt", (_from_sympy(base),), 1, 1)
         return BinOp("**", _from_sympy(base), _from_sympy(exponent), 1, 1)
-    if isinstance(expr, sympy.Function):
+    if isinstance(expr, (sympy.Function, sympy.Max, sympy.Min)):  # Max, Min are no Functions
         name = _SYMPY_FUNCTIONS.get(type(expr).__name__)
         if name is None:
             raise InputError(f"sympy function '{type(expr).__name__}' is not supported"

@@ -75,7 +75,7 @@ def _read_text(path: Path) -> str:
     if len(data) > MAX_SOURCE_CHARS * 4:
         raise InputError(f"'{path}' is too large (the limit is {MAX_SOURCE_CHARS:,} characters)")
     try:
-        return data.decode("utf-8")
+        return data.decode("utf-8-sig")  # a byte order mark (Notepad) is not text
     except UnicodeDecodeError as err:
         raise InputError(f"'{path}' is not UTF-8 text (byte {err.start})") from None
 
@@ -121,7 +121,7 @@ def load_expression_file(path: str | Path) -> Example:
 def list_examples() -> list[Example]:
     """Every example of the bundled library, sorted by name."""
     folder = _examples_dir()
-    return [load_expression_file(p) for p in sorted(folder.glob("*.toml"))]
+    return [load_expression_file(p) for p in sorted(folder.glob("*.toml"), key=lambda p: p.stem)]
 
 
 def _example_names() -> list[str]:
@@ -140,7 +140,16 @@ def load_example(name: str) -> Example:
 
 
 def _looks_like_path(text: str) -> bool:
-    return len(text) < 4096 and "\0" not in text and "\n" not in text and ";" not in text
+    return (bool(text.strip()) and len(text) < 4096 and "\0" not in text and "\n" not in text
+            and ";" not in text)
+
+
+def _exists(path: Path) -> bool:
+    """True for an existing file or folder; text that cannot be a path (too long) is not one."""
+    try:
+        return path.is_file() or path.is_dir()
+    except (OSError, ValueError):
+        return False
 
 
 def resolve(source: str) -> Source:
@@ -149,14 +158,21 @@ def resolve(source: str) -> Source:
         raise InputError(f"source must be text, not {type(source).__name__}")
     if _looks_like_path(source):
         path = Path(source)
-        if path.is_file() or path.is_dir():
+        if _exists(path):
             if path.suffix == ".toml":
                 example = load_expression_file(path)
                 return Source(example.text, dict(example.at), example.title, example)
             return Source(_read_text(path), {}, path.name)
-        if source in _example_names():
+        names = _example_names()
+        if source in names:
             example = load_example(source)
             return Source(example.text, dict(example.at), example.title, example)
+        # "cs231n-simpel" would otherwise be evaluated as the difference cs231n - simpel
+        if re.fullmatch(r"[A-Za-z]\w*(-\w+)+", source):
+            close = difflib.get_close_matches(source, names, n=1, cutoff=0.8)
+            if close:
+                raise InputError(f"unknown example '{source}' (did you mean '{close[0]}'?"
+                                 f" examples: {', '.join(names)})")
         if source.endswith((".toml", ".py", ".txt")) and re.fullmatch(r"[\w./-]+", source):
             raise InputError(f"file '{source}' does not exist")
     return Source(source)
@@ -179,6 +195,8 @@ def parse_assignments(items: list[str] | tuple[str, ...]) -> dict[str, float]:
                 raise ValuesError(f"'{part}' is not of the form name=number (as in x=-2)")
             if name in values:
                 raise ValuesError(f"value of '{name}' is given twice")
+            if text.lower().lstrip("+-") in ("inf", "infinity"):
+                raise ValuesError(f"value of '{name}' is not a finite number: '{text}'")
             if not _NUMBER.fullmatch(text):
                 raise ValuesError(f"value of '{name}' is not a number: '{text}'")
             number = float(text)

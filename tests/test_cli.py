@@ -1,0 +1,342 @@
+"""``gbp eval`` and ``gbp examples``: the table, the JSON contract, SOURCE forms, exit codes."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import graphviz_backprop.cli as cli_module
+from graphviz_backprop.cli import cli, main
+from graphviz_backprop.errors import RenderError
+
+SIMPLE_AT = ["--at", "x=-2,y=5,z=-4"]
+CS231N_CODE = "x = -2; y = 5; z = -4\nq = x + y\nf = q * z\n"
+
+
+def run(runner, *args: str, code: int = 0):
+    result = runner.invoke(cli, list(args))
+    assert result.exit_code == code, result.output
+    return result
+
+
+def run_json(runner, *args: str) -> dict:
+    return json.loads(run(runner, "eval", *args, "--json").stdout)
+
+
+# ---- the table ---------------------------------------------------------------------------------
+
+def test_table_of_the_simple_circuit(runner):
+    out = run(runner, "eval", "(x+y)*z", *SIMPLE_AT).stdout
+    lines = out.splitlines()
+    assert lines[0] == "(x+y)*z  at x=-2, y=5, z=-4"
+    assert lines[1] == ""
+    assert lines[2].split()[:7] == ["node", "name", "op", "inputs", "value", "grad", "local"]
+    rows = [line.split(None, 1) for line in lines[3:8]]
+    assert [r[0] for r in rows] == ["n0", "n1", "n2", "n3", "n4"]
+    assert lines[3].split() == ["n0", "x", "input", "-2", "-4"]
+    assert lines[5].split() == ["n2", "+", "n0", "n1", "3", "-4", "1,", "1"]
+    assert lines[7].split() == ["n4", "*", "n2", "n3", "-12", "1", "b", "=", "-4,", "a", "=", "3"]
+    assert lines[-4:] == ["output f = -12", "  df/dx = -4", "  df/dy = -4", "  df/dz = 3"]
+
+
+def test_table_columns_are_aligned(runner):
+    lines = run(runner, "eval", "sigmoid-neuron").stdout.splitlines()
+    table = lines[2:lines.index("", 2)]
+    header = table[0]
+    value_end = header.index("value") + len("value")
+    grad_end = header.index("grad") + len("grad")
+    for row in table[1:]:  # numbers are right-aligned under their headings
+        assert row[value_end - 1] != " " and row[grad_end - 1] != " ", row
+
+
+def test_table_names_named_nodes(runner):
+    out = run(runner, "eval", CS231N_CODE).stdout
+    rows = {line.split()[0]: line.split() for line in out.splitlines() if line.startswith("n")}
+    assert rows["n3"][:3] == ["n3", "q", "+"]
+    assert rows["n4"][:3] == ["n4", "f", "*"]
+    assert "output f = -12" in out
+
+
+def test_table_explains_kinks(runner):
+    out = run(runner, "eval", "relu(x)", "--at", "x=0").stdout
+    assert out.splitlines()[4].split()[:3] == ["n1", "relu", "n0"]
+    assert out.splitlines()[4].endswith("kink")
+    assert "relu'(0) = 0" in out
+
+
+def test_symbolic_table(runner):
+    out = run(runner, "eval", "(x+y)*z").stdout
+    assert out.splitlines()[0] == "(x+y)*z  (symbolic)"
+    assert "  df/dx = z" in out.splitlines()
+    assert "  df/dz = x + y" in out.splitlines()
+
+
+# ---- the JSON contract ---------------------------------------------------------------------------
+
+NODE_KEYS = {"id", "name", "kind", "op", "inputs", "value", "grad", "local_gradients", "flags"}
+
+
+def test_json_contract(runner):
+    data = run_json(runner, "(x+y)*z", *SIMPLE_AT)
+    assert data["output"] == {"name": "f", "value": -12.0}
+    assert data["inputs"] == {"x": -2.0, "y": 5.0, "z": -4.0}
+    assert data["gradients"] == {"x": -4.0, "y": -4.0, "z": 3.0}
+    assert list(data["inputs"]) == ["x", "y", "z"]
+    nodes = data["nodes"]
+    assert all(NODE_KEYS <= set(n) for n in nodes)
+    assert [(n["id"], n["kind"], n["op"], n["inputs"]) for n in nodes] == [
+        ("n0", "input", None, []),
+        ("n1", "input", None, []),
+        ("n2", "gate", "+", ["n0", "n1"]),
+        ("n3", "input", None, []),
+        ("n4", "gate", "*", ["n2", "n3"]),
+    ]
+    assert [n["name"] for n in nodes] == ["x", "y", None, "z", None]
+    assert [n["value"] for n in nodes] == [-2.0, 5.0, 3.0, -4.0, -12.0]
+    assert [n["grad"] for n in nodes] == [-4.0, -4.0, -4.0, 3.0, 1.0]
+    assert [n["local_gradients"] for n in nodes] == [[], [], ["1", "1"], [], ["b", "a"]]
+    assert nodes[4]["local_values"] == [-4.0, 3.0]
+    assert all(n["flags"] == [] for n in nodes)
+
+
+def test_json_named_nodes_and_formulas(runner):
+    data = run_json(runner, CS231N_CODE)
+    gates = [n for n in data["nodes"] if n["kind"] == "gate"]
+    assert [(n["name"], n["op"], n["local_gradients"]) for n in gates] == [
+        ("q", "+", ["1", "1"]), ("f", "*", ["z", "q"])]
+    assert data["output"] == {"name": "f", "value": -12.0}
+
+
+def test_json_of_the_sigmoid_neuron(runner):
+    data = run_json(runner, "sigmoid-neuron")
+    assert [n["op"] for n in data["nodes"] if n["kind"] == "gate"] == [
+        "*", "*", "+", "+", "*-1", "exp", "+1", "1/x"]
+    assert data["nodes"][-1]["local_gradients"] == ["-1/x**2"]
+    assert data["gradients"]["x0"] == pytest.approx(0.39322386648296376, rel=1e-12)
+    assert data["title"] == "A 2D neuron with a sigmoid activation"
+
+
+def test_json_constant_nodes(runner):
+    data = run_json(runner, "x*y + 3", "--at", "x=1,y=2")
+    assert [n["kind"] for n in data["nodes"]] == ["input", "input", "gate", "gate"]
+    data = run_json(runner, "2*3")  # no inputs: a number, not a symbolic formula
+    assert data["symbolic"] is False
+    assert [(n["kind"], n["value"], n["grad"]) for n in data["nodes"]] == [("const", 6.0, 1.0)]
+    assert data["output"] == {"name": "f", "value": 6.0}
+
+
+def test_file_with_byte_order_mark_and_crlf(runner, tmp_path):
+    path = tmp_path / "notepad.py"
+    path.write_bytes(b"\xef\xbb\xbfx = -2; y = 5\r\nf = x * y\r\n")
+    assert run_json(runner, str(path))["gradients"] == {"x": 5.0, "y": -2.0}
+
+
+def test_json_flags(runner):
+    data = run_json(runner, "max(x, y) + relu(x)", "--at", "x=1,y=1")
+    assert [n["flags"] for n in data["nodes"]] == [[], [], ["kink"], [], []]
+
+
+def test_json_symbolic(runner):
+    data = run_json(runner, "(x+y)*z")
+    assert data["symbolic"] is True
+    assert data["gradients"] == {"x": "z", "y": "z", "z": "x + y"}
+    assert data["inputs"] == {"x": "x", "y": "y", "z": "z"}
+
+
+# ---- values ----------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("at", [
+    pytest.param(["--at", "x=-2,y=5,z=-4"], id="comma"),
+    pytest.param(["--at", "x=-2", "--at", "y=5", "--at", "z=-4"], id="repeated"),
+    pytest.param(["--at", "x=-2,y=5", "--at", "z=-4"], id="mixed"),
+    pytest.param(["--at", " x = -2 , y=5,z=-4e0 "], id="spaces-and-exponent"),
+])
+def test_at_forms(runner, at):
+    assert run_json(runner, "(x+y)*z", *at)["gradients"] == {"x": -4.0, "y": -4.0, "z": 3.0}
+
+
+def test_at_overrides_an_examples_values(runner):
+    data = run_json(runner, "cs231n-simple", "--at", "x=1")
+    assert data["inputs"] == {"x": 1.0, "y": 5.0, "z": -4.0}
+    assert data["output"]["value"] == -24.0
+
+
+def test_at_overrides_a_programs_values(runner):
+    data = run_json(runner, CS231N_CODE, "--at", "z=2")
+    assert data["inputs"] == {"x": -2.0, "y": 5.0, "z": 2.0}
+    assert data["gradients"] == {"x": 2.0, "y": 2.0, "z": 3.0}
+
+
+def test_source_starting_with_minus_after_double_dash(runner):
+    data = json.loads(run(runner, "eval", "--at", "x=1", "--json", "--", "-x").stdout)
+    assert data["output"]["value"] == -1.0
+    assert data["gradients"] == {"x": -1.0}
+    assert [n["op"] for n in data["nodes"]] == [None, "*-1"]
+
+
+def test_help_mentions_double_dash(runner):
+    out = run(runner, "eval", "--help").stdout
+    assert 'gbp eval --at x=1 -- "-x"' in out
+    assert "--at" in out and "--json" in out and "--expand" in out
+
+
+# ---- SOURCE from files -------------------------------------------------------------------------------
+
+def test_source_from_a_python_file(runner, tmp_path):
+    path = tmp_path / "derivation.py"
+    path.write_text("# the cs231n notes' code\n" + CS231N_CODE)
+    data = run_json(runner, str(path))
+    assert data["gradients"] == {"x": -4.0, "y": -4.0, "z": 3.0}
+    assert data["title"] == "derivation.py"
+
+
+def test_source_from_a_text_file(runner, tmp_path):
+    path = tmp_path / "notes.txt"
+    path.write_text("(x+y)*z\n")
+    assert run_json(runner, str(path), *SIMPLE_AT)["output"]["value"] == -12.0
+
+
+def test_source_from_an_expression_file(runner, tmp_path):
+    path = tmp_path / "my.toml"
+    path.write_text('name = "my"\ntitle = "Mine"\ndescription = "d"\nsource = "me"\n'
+                    'expression = "sigmoid(w*x)"\nexpand = true\n[at]\nw = 2\nx = -1\n')
+    data = run_json(runner, str(path))
+    assert data["title"] == "Mine"
+    assert [n["op"] for n in data["nodes"] if n["kind"] == "gate"] == [
+        "*", "*-1", "exp", "+1", "1/x"]
+    fused = run_json(runner, str(path), "--no-expand")
+    assert [n["op"] for n in fused["nodes"] if n["kind"] == "gate"] == ["*", "σ"]
+    assert fused["gradients"] == pytest.approx(data["gradients"], rel=1e-12)
+
+
+def test_source_from_a_program_file_in_an_expression_file(runner, tmp_path):
+    path = tmp_path / "code.toml"
+    path.write_text('name = "code"\ntitle = "Code"\ndescription = "d"\nsource = "notes"\n'
+                    f'program = """\n{CS231N_CODE}"""\n')
+    assert run_json(runner, str(path))["output"] == {"name": "f", "value": -12.0}
+
+
+@pytest.mark.parametrize(("content", "phrase"), [
+    pytest.param('title = "t"\nexpression = "x"\n', "missing keys name, description, source",
+                 id="missing-keys"),
+    pytest.param('name = "n"\ntitle = "t"\ndescription = "d"\nsource = "s"\n', "either",
+                 id="no-expression"),
+    pytest.param("name = ", "not valid TOML", id="broken-toml"),
+    pytest.param('name = "n"\ntitle = "t"\ndescription = "d"\nsource = "s"\nexpression = "x"\n'
+                 '[at]\nx = "one"\n', "value of 'x' is not a number", id="bad-value"),
+])
+def test_broken_expression_files(runner, tmp_path, content, phrase):
+    path = tmp_path / "bad.toml"
+    path.write_text(content)
+    result = run(runner, "eval", str(path), code=2)
+    assert result.stderr.startswith("Error: bad.toml")
+    assert phrase in result.stderr
+
+
+def test_a_folder_is_not_a_source(runner, tmp_path):
+    result = run(runner, "eval", str(tmp_path), code=2)
+    assert "is a directory" in result.stderr
+
+
+def test_source_file_that_is_not_utf8(runner, tmp_path):
+    path = tmp_path / "latin1.py"
+    path.write_bytes(b"x = 1\ny = x * \xe9\n")
+    assert "not UTF-8" in run(runner, "eval", str(path), code=2).stderr
+
+
+# ---- examples --------------------------------------------------------------------------------------
+
+def test_examples_lists_the_bundled_examples(runner):
+    out = run(runner, "examples").stdout
+    names = [line.split()[0] for line in out.splitlines()]
+    assert {"cs231n-simple", "sigmoid-neuron"} <= set(names)
+    assert names == sorted(names)
+
+
+def test_examples_json(runner):
+    data = json.loads(run(runner, "examples", "--json").stdout)
+    by_name = {e["name"]: e for e in data}
+    assert set(by_name["sigmoid-neuron"]) == {"name", "title", "description", "source"}
+    assert "cs231n" in by_name["cs231n-simple"]["source"]
+
+
+def test_every_example_evaluates(runner):
+    for example in json.loads(run(runner, "examples", "--json").stdout):
+        data = run_json(runner, example["name"])
+        assert data["symbolic"] is False, example["name"]
+
+
+@pytest.mark.parametrize(("source", "phrase"), [
+    pytest.param("cs231n-simpel", "unknown example 'cs231n-simpel' (did you mean 'cs231n-simple'?",
+                 id="typo-in-example-name"),
+    pytest.param("sigmoid-neurons", "did you mean 'sigmoid-neuron'?", id="plural"),
+    pytest.param("sigmoid-neuron.toml", "file 'sigmoid-neuron.toml' does not exist",
+                 id="example-name-as-file"),
+])
+def test_mistyped_example_names(runner, source, phrase):
+    assert phrase in run(runner, "eval", source, code=2).stderr
+
+
+def test_a_hyphenated_expression_is_still_an_expression(runner):
+    assert run_json(runner, "x-y", "--at", "x=1,y=2")["output"]["value"] == -1.0
+
+
+# ---- exit codes ------------------------------------------------------------------------------------
+
+def test_exit_codes_through_main(capsys):
+    assert main(["eval", "(x+y)*z", *SIMPLE_AT]) == 0
+    assert main(["eval", "x +"]) == 2
+    assert main(["eval"]) == 2  # click's usage error
+    assert main(["--version"]) == 0
+    capsys.readouterr()
+
+
+def test_unexpected_errors_exit_1_in_one_line(monkeypatch, capsys):
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom\nsecond line")
+
+    monkeypatch.setattr(cli_module, "trace", broken)
+    monkeypatch.delenv("GBP_DEBUG", raising=False)
+    assert main(["eval", "x"]) == 1
+    err = capsys.readouterr().err
+    assert err == "Error: internal error (RuntimeError): boom second line\n"
+
+
+def test_non_input_errors_exit_1(monkeypatch, capsys):
+    def failing(*args, **kwargs):
+        raise RenderError("dot crashed")
+
+    monkeypatch.setattr(cli_module, "trace", failing)
+    assert main(["eval", "x"]) == 1
+    assert capsys.readouterr().err == "Error: dot crashed\n"
+
+
+def test_gbp_debug_shows_the_traceback(monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(cli_module, "trace", broken)
+    monkeypatch.setenv("GBP_DEBUG", "1")
+    with pytest.raises(RuntimeError, match="boom"):
+        main(["eval", "x"])
+
+
+def test_python_dash_m(tmp_path):
+    env = {**os.environ, "PYTHONPATH": str(Path(cli_module.__file__).parent.parent)}
+    env.pop("GBP_DEBUG", None)
+    ok = subprocess.run(
+        [sys.executable, "-m", "graphviz_backprop", "eval", "(x+y)*z", *SIMPLE_AT, "--json"],
+        capture_output=True, text=True, cwd=tmp_path, env=env, timeout=60)
+    assert ok.returncode == 0, ok.stderr
+    assert json.loads(ok.stdout)["gradients"] == {"x": -4.0, "y": -4.0, "z": 3.0}
+    bad = subprocess.run([sys.executable, "-m", "graphviz_backprop", "eval", "sigmod(x)"],
+                         capture_output=True, text=True, cwd=tmp_path, env=env, timeout=60)
+    assert bad.returncode == 2
+    assert bad.stdout == ""
+    assert bad.stderr.startswith("Error: unknown function 'sigmod' (did you mean 'sigmoid'?")
+    assert bad.stderr.count("\n") == 1
