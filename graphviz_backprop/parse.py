@@ -22,6 +22,7 @@ import ast
 import difflib
 import math
 import re
+import textwrap
 import unicodedata
 from dataclasses import dataclass
 from typing import Callable, Union
@@ -218,6 +219,14 @@ def _depth(tree: ast.AST) -> int:
     return deepest
 
 
+def _common_indent(text: str, dedented: str) -> int:
+    """How many characters ``textwrap.dedent`` took from the start of every line."""
+    for original, plain in zip(text.splitlines(), dedented.splitlines()):
+        if plain.strip():
+            return len(original) - len(plain)
+    return 0
+
+
 def _python_tree(text: str) -> ast.Module:
     if not isinstance(text, str):
         raise InputError(f"source must be text, not {type(text).__name__}")
@@ -225,9 +234,15 @@ def _python_tree(text: str) -> ast.Module:
         raise LimitError(
             f"source is {len(text):,} characters long; the limit is {MAX_SOURCE_CHARS:,}")
     _check_characters(text)
+    # Code pasted from inside a function is indented as a whole: read it dedented, and
+    # count columns in the text as given.
+    dedented = textwrap.dedent(text)
+    indent = _common_indent(text, dedented)
     try:
-        tree = ast.parse(text, mode="exec")
+        tree = ast.parse(dedented, mode="exec")
     except SyntaxError as err:
+        if indent and err.offset:
+            err.offset += indent
         raise _syntax_error(err, text) from None
     except (RecursionError, MemoryError):
         raise LimitError(
@@ -235,6 +250,12 @@ def _python_tree(text: str) -> ast.Module:
             " (split long expressions into assignments)") from None
     except ValueError as err:  # NUL bytes on some Python versions
         raise ParseError(f"cannot read the source: {err}") from None
+    if indent:
+        for node in ast.walk(tree):
+            if hasattr(node, "col_offset"):
+                node.col_offset += indent
+                if getattr(node, "end_col_offset", None) is not None:
+                    node.end_col_offset += indent
     if not tree.body:
         raise ParseError("empty source: nothing to evaluate")
     for stmt in tree.body:
@@ -419,13 +440,30 @@ def _statement(node: ast.stmt, source: str, last: bool) -> Statement:
     raise _forbidden(node)
 
 
+def _ignored(node: ast.stmt) -> bool:
+    """Lines of pasted code that only show or start things: ``print(...)``, ``g.backward()``.
+
+    They are skipped whole, their arguments unread (never run).
+    """
+    if not isinstance(node, ast.Expr) or not isinstance(node.value, ast.Call):
+        return False
+    func = node.value.func
+    if isinstance(func, ast.Name) and func.id == "print":
+        return True
+    return (isinstance(func, ast.Attribute) and func.attr in ("backward", "zero_grad")
+            and not node.value.args and not node.value.keywords)
+
+
 def parse(text: str) -> Program:
     """Parse an expression or a program of assignments into a :class:`Program`.
 
     Raises :class:`ParseError` (or :class:`LimitError`) for anything outside the whitelist.
+    ``print(...)`` lines and ``.backward()`` calls of pasted code are skipped.
     """
     tree = _python_tree(text)
-    body = tree.body
+    body = [s for s in tree.body if not _ignored(s)]
+    if not body:
+        raise ParseError("nothing to evaluate: the source only prints")
     statements = tuple(_statement(s, text, i == len(body) - 1) for i, s in enumerate(body))
     return Program(statements, text)
 

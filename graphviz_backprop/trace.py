@@ -26,7 +26,7 @@ import sympy
 
 from . import render as _render
 from .draw import Layout, Positions, draw, layout_for
-from .errors import RenderError
+from .errors import InputError, RenderError
 from .evaluate import Evaluation, evaluate, format_value, local_formulas
 from .frames import PHASES, Step, steps
 from .graph import Circuit, build
@@ -232,6 +232,10 @@ def trace(
     itself, then ``at``, then keyword arguments; with none at all the trace is symbolic.
     ``expand=True`` lowers composite gates (sigmoid, tanh, ...) into primitive ones.
     """
+    if at is not None and not isinstance(at, Mapping):
+        raise InputError(
+            f"'at' must be a mapping of input values, not {type(at).__name__}; an input named"
+            f" 'at' goes inside it: trace(source, at={{'at': {at!r}}})")
     if isinstance(source, sympy.Basic):
         resolved = Source(str(source))
         program = parse_sympy(source)
