@@ -42,7 +42,7 @@ from .gates import FUNCTIONS, GATES, format_number, sympy_number
 from .graph import Circuit, build
 from .parse import (MAX_SOURCE_CHARS, BinOp, Call, Expr, Name, Neg, Num, Program, Statement,
                     is_constant, parse)
-from .source import load_example
+from .source import load_example, read_text
 
 __all__ = [
     "Tolerance", "ClaimResult", "Report", "FolderEntry", "FolderReport",
@@ -724,20 +724,10 @@ class _Interpreter:
             if r.has(sympy.zoo, sympy.nan):
                 raise _fail(f"{e.func}() is not defined here", e)
             return r
-        problem = gate.domain(args, None)
-        if problem is None:
-            try:
-                out = gate.forward(args, None)
-            except OverflowError:
-                problem = "the result overflows float64"
-            except (ValueError, ZeroDivisionError):
-                problem = "the result is not defined"
-            else:
-                if isinstance(out, complex) or not math.isfinite(out):
-                    problem = "the result is not a finite real number"
-                else:
-                    return float(out)
-        raise _fail(f"{e.func}(): {problem}", e)
+        try:
+            return gate.checked_forward(args, None)
+        except EvaluationError as err:
+            raise _fail(f"{e.func}(): {err}", e) from None
 
 
 _MARKER = re.compile(r"\s*#\s*(backward|backprop)", re.IGNORECASE)
@@ -1176,26 +1166,10 @@ def check_text(text: str, format: str = "code", *, tolerance: Tolerance | None =
     return replace(report, file=file)
 
 
-def _read(path: Path) -> str:
-    try:
-        with path.open("rb") as handle:
-            data = handle.read(MAX_SOURCE_CHARS * 4 + 1)
-    except IsADirectoryError:
-        raise InputError(f"'{path}' is a directory, not a file") from None
-    except OSError as err:
-        raise InputError(f"cannot read '{path}': {err.strerror or err}") from None
-    if len(data) > MAX_SOURCE_CHARS * 4:
-        raise InputError(f"'{path}' is too large (the limit is {MAX_SOURCE_CHARS:,} characters)")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as err:
-        raise InputError(f"'{path}' is not UTF-8 text (byte {err.start})") from None
-
-
 def check_file(path: str | Path, *, tolerance: Tolerance | None = None) -> Report:
     """Check one derivation file: ``.toml`` is the TOML format, anything else is code."""
     path = Path(path)
-    text = _read(path)
+    text = read_text(path)
     return check_text(text, "toml" if path.suffix == ".toml" else "code",
                       tolerance=tolerance, file=path.name)
 

@@ -126,26 +126,11 @@ def _inputs_text(xs: tuple[float, ...]) -> str:
 
 
 def _forward_gate(circuit: Circuit, node: str, xs: tuple[float, ...]) -> float:
-    gate = circuit.gate(node)
-    c = circuit.graph.nodes[node]["c"]
-    label = circuit.label(node)
-    problem = gate.domain(xs, c)
-    if problem is None:
-        try:
-            out = gate.forward(xs, c)
-        except OverflowError:
-            problem = "result overflows float64"
-        except (ValueError, ZeroDivisionError):
-            problem = "result is not defined"
-        else:
-            if isinstance(out, complex):
-                problem = "result is not a real number"
-            elif not math.isfinite(out):
-                problem = "result is not a finite number"
-            else:
-                return float(out)
-    raise EvaluationError(
-        f"{problem}: gate '{label}' at {_where(circuit, node)} with input {_inputs_text(xs)}")
+    try:
+        return circuit.gate(node).checked_forward(xs, circuit.graph.nodes[node]["c"])
+    except EvaluationError as err:
+        raise EvaluationError(f"{err}: gate '{circuit.label(node)}' at {_where(circuit, node)}"
+                              f" with input {_inputs_text(xs)}") from None
 
 
 def _local_gate(circuit: Circuit, node: str, xs: tuple[float, ...], out: float) -> tuple[float, ...]:

@@ -32,6 +32,8 @@ from typing import Callable, Sequence
 
 import sympy
 
+from .errors import EvaluationError
+
 __all__ = ["Gate", "GATES", "FUNCTIONS", "format_number", "sympy_number", "sigmoid"]
 
 Floats = Sequence[float]
@@ -91,6 +93,37 @@ class Gate:
     expand: str | None = None
     takes_constant: bool = False
     text: str = ""
+
+    def checked_forward(self, xs: Floats, c: float | None = None) -> float:
+        """``forward`` as a finite real float64, or an :class:`EvaluationError` saying why not.
+
+        >>> GATES["log"].checked_forward((-2.0,))
+        Traceback (most recent call last):
+        ...
+        graphviz_backprop.errors.EvaluationError: log of a non-positive number
+        >>> GATES["exp"].checked_forward((1000.0,))
+        Traceback (most recent call last):
+        ...
+        graphviz_backprop.errors.EvaluationError: result overflows float64
+        """
+        problem = self.domain(xs, c)
+        if problem is None:
+            try:
+                out = self.forward(xs, c)
+            except OverflowError:
+                problem = "result overflows float64"
+            except (ValueError, ZeroDivisionError):
+                problem = "result is not defined"
+            else:
+                if isinstance(out, complex):
+                    problem = "result is not a real number"
+                elif math.isnan(out):
+                    problem = "result is not a number"
+                elif math.isinf(out):
+                    problem = "result overflows float64"
+                else:
+                    return float(out)
+        raise EvaluationError(problem)
 
     def apply_text(self, args: Sequence[str], c: float | None = None) -> str:
         """The operation written out, for captions; negative operands get parentheses.

@@ -20,7 +20,7 @@ from typing import Any
 
 import networkx as nx
 
-from .errors import LimitError, ParseError
+from .errors import EvaluationError, LimitError, ParseError
 from .gates import GATES, Gate, format_number
 from .parse import BinOp, Call, Expr, Name, Neg, Num, Program, is_constant, parse
 
@@ -238,22 +238,10 @@ _HANDLERS = {
 
 def _fold(gate: Gate, xs: tuple[float, ...], c: float | None, e: Expr) -> float:
     """Evaluate an operation on constants in float64, refusing overflow and non-real results."""
-    problem = gate.domain(xs, c)
-    if problem is None:
-        try:
-            value = gate.forward(xs, c)
-        except OverflowError:
-            problem = "constant expression overflows float64"
-        except (ZeroDivisionError, ValueError) as err:
-            problem = f"constant expression is undefined ({err})"
-        else:
-            if isinstance(value, complex):
-                problem = "constant expression is not a real number"
-            elif not math.isfinite(value):
-                problem = "constant expression overflows float64"
-            else:
-                return float(value)
-    raise ParseError(f"{problem}", e.line, e.col)
+    try:
+        return gate.checked_forward(xs, c)
+    except EvaluationError as err:
+        raise ParseError(f"constant expression: {err}", e.line, e.col) from None
 
 
 @lru_cache(maxsize=None)

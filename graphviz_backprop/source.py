@@ -24,7 +24,7 @@ from .parse import MAX_SOURCE_CHARS
 
 __all__ = [
     "Example", "Source", "resolve", "list_examples", "load_example", "load_expression_file",
-    "parse_assignments",
+    "parse_assignments", "read_text",
 ]
 
 _REQUIRED = ("name", "title", "description", "source")
@@ -64,7 +64,8 @@ def _examples_dir() -> Path:
     return Path(__file__).resolve().parent.parent / "expressions"
 
 
-def _read_text(path: Path) -> str:
+def read_text(path: Path) -> str:
+    """A source or derivation file as text (UTF-8, size-limited); errors name the file."""
     try:
         with path.open("rb") as handle:
             data = handle.read(MAX_SOURCE_CHARS * 4 + 1)
@@ -92,7 +93,7 @@ def _number(where: str, name: str, value: Any) -> float:
 def load_expression_file(path: str | Path) -> Example:
     """Read an expression file (TOML); errors name the file and the problem."""
     path = Path(path)
-    text = _read_text(path)
+    text = read_text(path)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
@@ -162,7 +163,7 @@ def resolve(source: str) -> Source:
             if path.suffix == ".toml":
                 example = load_expression_file(path)
                 return Source(example.text, dict(example.at), example.title, example)
-            return Source(_read_text(path), {}, path.name)
+            return Source(read_text(path), {}, path.name)
         names = _example_names()
         if source in names:
             example = load_example(source)
