@@ -19,6 +19,11 @@ $(VENV)/.test: $(VENV)/.base
 graphviz:
 	@sh scripts/ensure-graphviz.sh
 
+# Debian's Chromium for the HTML stepper's browser test (apt-get as root; otherwise it says how).
+.PHONY: chromium
+chromium:
+	@sh scripts/ensure-chromium.sh
+
 demo: $(VENV)/.base graphviz
 	@mkdir -p out
 	$(BIN)/gbp render sigmoid-neuron -o out/sigmoid-neuron.gif
@@ -34,8 +39,20 @@ docs-images: $(VENV)/.base graphviz
 	$(BIN)/gbp render sigmoid-neuron --final -o docs/img/sigmoid-neuron.svg
 	$(BIN)/gbp render cs231n-simple --final -o docs/img/cs231n-simple.svg
 
-test: $(VENV)/.test graphviz
+# The documentation site (mkdocs.yml) into site/, strict: a broken link fails. The CLI
+# reference and the gallery (every example of expressions/, drawn by gbp) are generated
+# into build/docs/ by scripts/docs_hooks.py during the build.
+.PHONY: docs
+$(VENV)/.docs: $(VENV)/.base
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[docs]'
+	touch $@
+
+docs: $(VENV)/.docs graphviz
+	NO_MKDOCS_2_WARNING=1 $(BIN)/python -m mkdocs build --strict
+	@echo "Open site/index.html."
+
+test: $(VENV)/.test graphviz chromium
 	$(BIN)/python -m pytest
 
 clean:
-	rm -rf $(VENV) out dist build .pytest_cache
+	rm -rf $(VENV) out dist build .pytest_cache site
