@@ -315,8 +315,13 @@ def local_formulas(circuit: Circuit, node: str) -> tuple[str, ...]:
 
 
 def format_value(value: Any, decimals: int | None = None) -> str:
-    """A value as text: a float with ``decimals`` (or 6 significant digits), or a formula."""
+    """A value as text: a float with ``decimals`` (or 6 significant digits), or a formula.
+
+    >>> format_value(-0.0), format_value(0.7310585786300049), format_value(-0.5, 2)
+    ('0', '0.731059', '-0.50')
+    """
     if isinstance(value, float):
+        value = value + 0.0  # no "-0": a zero has no sign on paper
         return format(value, f".{decimals}f") if decimals is not None else format(value, ".6g")
     if isinstance(value, sympy.Basic) and value.is_Number:
         return format_number(float(value)) if decimals is None else format(float(value), f".{decimals}f")
