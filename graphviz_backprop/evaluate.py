@@ -302,15 +302,18 @@ def _formula_texts(key: str, c: float | None, names: tuple[str, ...]) -> tuple[s
 def local_formulas(circuit: Circuit, node: str) -> tuple[str, ...]:
     """A gate's local gradients as formulas, one per input wire.
 
-    The formulas use the inputs' names where every input is named and the names differ
-    (``q*z`` gives ``z`` and ``q``), else the placeholders ``x`` (one input) or ``a, b``.
+    The formulas name each input as the source does (``q*z`` gives ``z`` and ``q``); an
+    unnamed input is ``x`` for a one-input gate (``1/x`` gives ``-1/x**2``) and its node id
+    for a two-input one (``n2``, as in the table and the JSON).
     """
     gate = circuit.gate(node)
     if gate is None:
         return ()
-    names = tuple(circuit.name(a) for a in circuit.operands[node])
-    if not all(names) or len(set(names)) != len(names):
-        names = ("x",) if gate.arity == 1 else ("a", "b")
+    operands = circuit.operands[node]
+    if gate.arity == 1:
+        names: tuple[str, ...] = (circuit.name(operands[0]) or "x",)
+    else:
+        names = tuple(circuit.name(a) or a for a in operands)
     return _formula_texts(gate.key, circuit.graph.nodes[node]["c"], names)
 
 

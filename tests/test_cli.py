@@ -40,7 +40,7 @@ def test_table_of_the_simple_circuit(runner):
     assert [r[0] for r in rows] == ["n0", "n1", "n2", "n3", "n4"]
     assert lines[3].split() == ["n0", "x", "input", "-2", "-4"]
     assert lines[5].split() == ["n2", "+", "n0", "n1", "3", "-4", "1,", "1"]
-    assert lines[7].split() == ["n4", "*", "n2", "n3", "-12", "1", "b", "=", "-4,", "a", "=", "3"]
+    assert lines[7].split() == ["n4", "*", "n2", "n3", "-12", "1", "z", "=", "-4,", "n2", "=", "3"]
     assert lines[-4:] == ["output f = -12", "  df/dx = -4", "  df/dy = -4", "  df/dz = 3"]
 
 
@@ -99,7 +99,8 @@ def test_json_contract(runner):
     assert [n["name"] for n in nodes] == ["x", "y", None, "z", None]
     assert [n["value"] for n in nodes] == [-2.0, 5.0, 3.0, -4.0, -12.0]
     assert [n["grad"] for n in nodes] == [-4.0, -4.0, -4.0, 3.0, 1.0]
-    assert [n["local_gradients"] for n in nodes] == [[], [], ["1", "1"], [], ["b", "a"]]
+    # the unnamed input of the * gate goes by its node id, as in the table
+    assert [n["local_gradients"] for n in nodes] == [[], [], ["1", "1"], [], ["z", "n2"]]
     assert nodes[4]["local_values"] == [-4.0, 3.0]
     assert all(n["flags"] == [] for n in nodes)
 
