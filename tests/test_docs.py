@@ -54,3 +54,17 @@ def test_cli_reference_escapes_markdown():
     page = _hooks().cli_reference()
     assert r"becomes \*-1" in page       # not the start of an emphasis
     assert "\\<=" not in page and "&lt;=" in page
+
+
+def test_getting_started_shows_the_real_eval_table():
+    """The table printed in getting-started.md is what the command prints (no drift)."""
+    from click.testing import CliRunner
+
+    from graphviz_backprop.cli import cli
+
+    page = (Path(__file__).resolve().parent.parent / "docs" / "getting-started.md").read_text()
+    command = '$ gbp eval "(x+y)*z" --at x=-2,y=5,z=-4\n'
+    shown = page.split(command, 1)[1].split("```", 1)[0]
+    result = CliRunner().invoke(cli, ["eval", "(x+y)*z", "--at", "x=-2,y=5,z=-4"])
+    assert result.exit_code == 0
+    assert shown == result.output
