@@ -40,6 +40,7 @@ from .errors import (
     RenderError,
     ValuesError,
 )
+from .draw import THEMES, Theme
 from .evaluate import Evaluation, evaluate
 from .gates import GATES, Gate
 from .graph import Circuit, build
@@ -60,6 +61,8 @@ __all__ = [
     "Gate",
     "GATES",
     "Example",
+    "Theme",
+    "THEMES",
     "list_examples",
     "load_example",
     "GbpError",

@@ -16,6 +16,7 @@ True
 from __future__ import annotations
 
 import html
+import re
 import textwrap
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -24,16 +25,24 @@ from typing import Any, Mapping
 import graphviz
 from graphviz import quoting
 
+from .errors import InputError
 from .evaluate import Evaluation
 from .frames import Step, fmt, steps, wires
 
-__all__ = ["Theme", "THEMES", "Layout", "Positions", "Scene", "layout_for", "scene",
-           "to_digraph", "draw", "wrap_caption"]
+__all__ = ["Theme", "THEMES", "make_theme", "Layout", "Positions", "Scene", "layout_for",
+           "scene", "to_digraph", "draw", "wrap_caption"]
 
 
 @dataclass(frozen=True)
 class Theme:
-    """Colours and fonts of a drawing: data, in one place."""
+    """Colours and fonts of a drawing: data, in one place.
+
+    ``grad_italic`` draws gradients (and local gradients) in italics, values upright, so the
+    two differ by more than colour (and by position: values above the wire, gradients below).
+    Colours and styles never change a size, so every theme lays a circuit out identically;
+    only ``font`` and ``font_size`` do (the sizes are computed from them, see
+    :func:`layout_for`).
+    """
 
     name: str = "cs231n"
     font: str = "Helvetica"
@@ -44,6 +53,7 @@ class Theme:
     wire_color: str = "#000000"
     gate_fill: str = "#ffffff"
     gate_line: str = "#000000"
+    gate_text: str = "#000000"
     forward_highlight: str = "#fff3a3"
     backward_highlight: str = "#ffd8d3"
     background: str = "#ffffff"
@@ -51,9 +61,65 @@ class Theme:
     mark_wrong: str = "#ffb8b8"
     mark_inherited: str = "#ffe7a8"
     font_size: float = 12.0
+    grad_italic: bool = False
 
 
-THEMES: dict[str, Theme] = {"cs231n": Theme()}
+#: The themes, by name (``--theme``).  ``cs231n`` is the default.
+THEMES: dict[str, Theme] = {
+    # the lecture's look: green values above the wire, red gradients below
+    "cs231n": Theme(),
+    # light text on a dark background, for dark slide decks
+    "dark": Theme(
+        name="dark", value_color="#7ee787", grad_color="#ff7b72", local_color="#79c0ff",
+        name_color="#e6edf3", wire_color="#c9d1d9", gate_fill="#2d333b", gate_line="#c9d1d9",
+        gate_text="#e6edf3", forward_highlight="#6b5800", backward_highlight="#7d2a24",
+        background="#1b1f24", caption_color="#e6edf3", mark_wrong="#8e1519",
+        mark_inherited="#6b4b00"),
+    # black and grey only, for a black-and-white printer; gradients in italics
+    "print": Theme(
+        name="print", value_color="#000000", grad_color="#4d4d4d", local_color="#6e6e6e",
+        forward_highlight="#ebebeb", backward_highlight="#d0d0d0", caption_color="#000000",
+        mark_wrong="#b3b3b3", mark_inherited="#e0e0e0", grad_italic=True),
+    # the Okabe-Ito palette (blue values, vermillion gradients, bluish green local
+    # gradients), told apart under the common colour-vision deficiencies; gradients in italics
+    "colorblind": Theme(
+        name="colorblind", value_color="#0072b2", grad_color="#d55e00", local_color="#009e73",
+        forward_highlight="#cce8f7", backward_highlight="#f8dcc6", mark_wrong="#e69f00",
+        mark_inherited="#f0e442", grad_italic=True),
+}
+
+_FONT = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ._-]{0,62}")
+FONT_SIZES = (6.0, 48.0)
+
+
+def make_theme(theme: "str | Theme" = "cs231n", font: str | None = None,
+               font_size: float | None = None) -> Theme:
+    """A theme by name (or as given), with its font and font size changed if asked.
+
+    >>> make_theme("print", font_size=14).grad_italic, make_theme(font="Times").font
+    (True, 'Times')
+    >>> make_theme("neon")
+    Traceback (most recent call last):
+    ...
+    graphviz_backprop.errors.InputError: unknown theme 'neon' (known: cs231n, dark, print, colorblind)
+    """
+    if isinstance(theme, str):
+        if theme not in THEMES:
+            raise InputError(f"unknown theme {theme!r} (known: {', '.join(THEMES)})")
+        theme = THEMES[theme]
+    changes: dict[str, Any] = {}
+    if font is not None:
+        if not _FONT.fullmatch(font):
+            raise InputError(f"font {font!r} is not a font name (letters, digits, spaces,"
+                             " '.', '_' and '-'; e.g. Helvetica, 'DejaVu Sans')")
+        changes["font"] = font
+    if font_size is not None:
+        low, high = FONT_SIZES
+        if not low <= font_size <= high:
+            raise InputError(f"font size {font_size:g} is out of range ({low:g} to {high:g})")
+        changes["font_size"] = float(font_size)
+    return replace(theme, **changes) if changes else theme
+
 
 _BLANK = "&#160;"
 _CHAR_WIDTH = 0.62  # of the font size: a safe average for digits and letters in Helvetica
@@ -88,6 +154,7 @@ class Layout:
     caption_lines: int
     gate_widths: dict[str, float]
     title: str | None = None
+    captions: bool = True  # False: no title or caption under the circuit (the HTML stepper)
 
 
 def _all_texts(ev: Evaluation, decimals: int) -> list[str]:
@@ -101,10 +168,12 @@ def _all_texts(ev: Evaluation, decimals: int) -> list[str]:
 
 
 def layout_for(ev: Evaluation, steps_: list[Step], decimals: int = 2,
-               theme: Theme | None = None, title: str | None = None) -> Layout:
+               theme: Theme | None = None, title: str | None = None,
+               captions: bool = True) -> Layout:
     """Fix every size once, from the widest text any frame will show.
 
-    ``title`` (of an example or a file) is drawn in bold above every caption.
+    ``title`` (of an example or a file) is drawn in bold above every caption;
+    ``captions=False`` leaves both out (a page around the drawing shows them instead).
     """
     theme = theme or THEMES["cs231n"]
     size = theme.font_size
@@ -119,7 +188,7 @@ def layout_for(ev: Evaluation, steps_: list[Step], decimals: int = 2,
         n: max(0.5, (_text_width(c.label(n), size + 2) + 10) / 72) for n in c.gates
     }
     return Layout(decimals, theme, slot, size * 1.35, size * 1.2, caption_width,
-                  caption_lines, gate_widths, title)
+                  caption_lines, gate_widths, title, captions)
 
 
 def _cell(text: str | None, color: str, size: float, width: float, height: float,
@@ -145,12 +214,13 @@ def _wire_label(lay: Layout, name: str | None, value: str | None, grad: str | No
         _cell(name, t.name_color, small, w, lay.small_height, italic=True),
         _cell(value, t.value_color, t.font_size, w, lay.row_height),
         "<HR/>",
-        _cell(grad, t.grad_color, t.font_size, w, lay.row_height,
+        _cell(grad, t.grad_color, t.font_size, w, lay.row_height, italic=t.grad_italic,
               background=_mark_color(t, mark)),
-        _cell(local, t.local_color, small, w, lay.small_height),
+        _cell(local, t.local_color, small, w, lay.small_height, italic=t.grad_italic),
     ]
-    return ('<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0">'
-            + "".join(rows) + "</TABLE>>")
+    # the rule between value and gradient continues the wire, so it takes the wire's colour
+    return (f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0"'
+            f' COLOR="{t.wire_color}">' + "".join(rows) + "</TABLE>>")
 
 
 def _mark_color(theme: Theme, mark: str | None) -> str | None:
@@ -226,7 +296,8 @@ class _Parts:
         self.graph = _attrs(rankdir="LR", bgcolor=t.background, fontname=t.font,
                             nodesep="0.12", ranksep="0.22", pad="0.25", labelloc="b",
                             labeljust="c", newrank="true")
-        self.node_defaults = _attrs(fontname=t.font, fontsize=f"{t.font_size + 2:g}", margin="0")
+        self.node_defaults = _attrs(fontname=t.font, fontsize=f"{t.font_size + 2:g}", margin="0",
+                                    fontcolor=t.gate_text)
         self.edge_defaults = _attrs(color=t.wire_color, arrowsize="0.6", penwidth="1.2",
                                     arrowhead="none")
         plain = _attrs(shape="plaintext", margin="0", width="0", height="0")
@@ -329,7 +400,9 @@ class _Parts:
 
     def scene(self, step: Step) -> Scene:
         nodes = tuple((name, *state(step)) for name, state in self.order)
-        graph = self.graph + (("label", _caption(self.lay, step.caption)),)
+        graph = self.graph
+        if self.lay.captions:
+            graph += (("label", _caption(self.lay, step.caption)),)
         return Scene(graph, self.node_defaults, self.edge_defaults, nodes, self.edges,
                      self.column)
 

@@ -20,10 +20,12 @@ from typing import Any, Literal
 from .evaluate import Evaluation, local_formulas
 from .graph import Circuit
 
-__all__ = ["Step", "steps", "Wires", "wires", "fmt", "PHASES"]
+__all__ = ["Step", "steps", "exercise", "Wires", "wires", "fmt", "PHASES", "EXERCISES"]
 
 Phase = Literal["forward", "backward", "both"]
 PHASES = ("forward", "backward", "both")
+#: Exercise sheets: the gradient slots empty (values shown), or every slot but the inputs'.
+EXERCISES = ("gradients", "both")
 
 
 def fmt(value: Any, decimals: int = 2) -> str:
@@ -229,3 +231,30 @@ def steps(ev: Evaluation, phase: Phase = "both", decimals: int = 2) -> list[Step
             out.append(("backward", caption, everything, frozenset(done), True, gate, True))
     out.append(("final", cap.final(), everything, gates_done, True, None, False))
     return [Step(i, *row) for i, row in enumerate(out)]
+
+
+def exercise(ev: Evaluation, mode: str = "gradients") -> Step:
+    """A worksheet: the circuit with every gradient slot empty, for students to fill in.
+
+    ``mode="gradients"`` shows every value; ``mode="both"`` shows only the inputs' values
+    (the data of the exercise) and leaves the other values empty too.  Nothing is
+    highlighted and the caption names no number.  The answer key is the last step of
+    :func:`steps`.
+
+    >>> from graphviz_backprop.trace import trace
+    >>> sheet = exercise(trace("cs231n-simple").evaluation)
+    >>> sheet.kind, sheet.seeded, sorted(sheet.backed), sheet.caption
+    ('exercise', False, [], 'Exercise: write the gradient ∂f/∂… under every wire')
+    """
+    if mode not in EXERCISES:
+        raise ValueError(f"exercise must be one of {', '.join(EXERCISES)}, not {mode!r}")
+    c = ev.circuit
+    f = c.output_name
+    if mode == "gradients":
+        shown = frozenset(c.order)
+        caption = f"Exercise: write the gradient ∂{f}/∂… under every wire"
+    else:
+        shown = frozenset(n for n in c.order if c.graph.nodes[n]["kind"] != "gate")
+        caption = (f"Exercise: write the value above every wire, forward, then the gradient"
+                   f" ∂{f}/∂… under it, backward")
+    return Step(0, "exercise", caption, shown, frozenset(), False)

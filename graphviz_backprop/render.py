@@ -1,8 +1,11 @@
-"""Frames -> SVG, PNG, GIF and DOT files; the only module that runs Graphviz or writes files.
+"""Frames -> SVG, PNG, PDF, GIF, HTML and DOT files; the only module that runs Graphviz or
+writes files.
 
 Speed comes from laying out once: ``dot`` lays out one frame (every frame has the same
 geometry, see ``draw.py``), then a single ``neato -n2`` process draws all frames at those
-positions.  PNG rasterising is Graphviz's own cairo renderer; the GIF is assembled by Pillow.
+positions.  PNG rasterising and PDF are Graphviz's own cairo renderer; the GIF is assembled
+by Pillow, the multi-page PDF by pypdf, the HTML stepper by ``stepper.py`` and the Beamer
+snippet by ``beamer.py``.
 
 Every file is written under a temporary name and renamed, so it appears whole or not at all.
 """
@@ -21,7 +24,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterable, Mapping, Sequence
 
-from .draw import Attrs, Layout, Positions, Scene, draw, layout_for, scene, to_digraph
+from . import beamer, stepper
+from .draw import Attrs, Layout, Positions, Scene, Theme, draw, layout_for, scene, to_digraph
 from .errors import GraphvizNotFoundError, RenderError
 from .evaluate import Evaluation
 from .frames import Step
@@ -29,10 +33,12 @@ from .frames import Step
 __all__ = [
     "FORMATS", "DEFAULT_TIMEOUT", "run_graphviz", "positions", "render", "render_naive", "picture",
     "write_file", "write_frames", "write_gif", "gif_bytes", "Rendered",
+    "pdf_bytes", "write_pdf", "write_html", "write_beamer",
 ]
 
-#: Output formats: frames as files, or an animation.
-FORMATS = ("svg", "png", "gif", "dot")
+#: Output formats: frames as files (svg, png, dot, pdf), or all frames in one file (gif, the
+#: animation; pdf, one frame per page; html, the stepper).
+FORMATS = ("svg", "png", "gif", "dot", "pdf", "html")
 #: Seconds one Graphviz run may take (GBP_GRAPHVIZ_TIMEOUT overrides).
 DEFAULT_TIMEOUT = 120.0
 
@@ -104,6 +110,25 @@ def _split_png(data: bytes) -> list[bytes]:
     return images
 
 
+def _split_pdf(data: bytes) -> list[bytes]:
+    """Cut a stream of PDF files where one ends (``%%EOF``) and the next begins."""
+    marker = b"%%EOF\n%PDF-"
+    parts, start = [], 0
+    while True:
+        end = data.find(marker, start)
+        if end < 0:
+            parts.append(data[start:])
+            break
+        parts.append(data[start:end + 6])
+        start = end + 6
+    if not all(p.startswith(b"%PDF-") for p in parts):
+        raise RenderError("Graphviz returned an unexpected PDF stream")
+    return parts
+
+
+_SPLIT = {"svg": _split_svg, "png": _split_png, "pdf": _split_pdf}
+
+
 @dataclass(frozen=True)
 class Rendered:
     """The frames of one evaluation as bytes, in one format."""
@@ -114,8 +139,9 @@ class Rendered:
 
 def _draw_all(sources: list[str], fmt: str, dpi: float, timeout: float | None) -> list[bytes]:
     """Draw already placed frames with ``neato -n2``, the frames shared out over the cores."""
-    args = ["neato", "-n2", f"-T{fmt}"] + ([f"-Gdpi={dpi:g}"] if fmt == "png" else [])
-    split = _split_svg if fmt == "svg" else _split_png
+    extra = {"png": [f"-Gdpi={dpi:g}"], "pdf": ["-Gmargin=0"]}  # PDF: no page margin
+    args = ["neato", "-n2", f"-T{fmt}"] + extra.get(fmt, [])
+    split = _SPLIT[fmt]
     workers = max(1, min(os.cpu_count() or 1, 4, len(sources) // 6))
     chunks = [sources[i::workers] for i in range(workers)]
     with ThreadPoolExecutor(workers) as pool:
@@ -133,14 +159,15 @@ def _draw_all(sources: list[str], fmt: str, dpi: float, timeout: float | None) -
 def render(ev: Evaluation, steps: Sequence[Step], fmt: str = "svg", lay: Layout | None = None,
            dpi: float = 96, timeout: float | None = None,
            placed: Positions | None = None, marks: Mapping[str, str] | None = None) -> Rendered:
-    """Render ``steps`` of ``ev`` in ``fmt`` (svg, png or dot): one layout for all frames.
+    """Render ``steps`` of ``ev`` in ``fmt`` (svg, png, pdf or dot): one layout for all frames.
 
     ``placed`` reuses positions from an earlier :func:`positions` call of the same layout;
     ``marks`` colours wires (see :func:`draw.scene`).  SVG frames are composed from a few
-    drawings (see :func:`_compose_svg`); PNG frames are drawn one by one at the positions.
+    drawings (see :func:`_compose_svg`); PNG and PDF frames (one single-page PDF each, vector
+    text) are drawn one by one at the positions.
     """
-    if fmt not in ("svg", "png", "dot"):
-        raise RenderError(f"cannot render frames as '{fmt}' (choose svg, png or dot)")
+    if fmt not in ("svg", "png", "pdf", "dot"):
+        raise RenderError(f"cannot render frames as '{fmt}' (choose svg, png, pdf or dot)")
     lay = lay or layout_for(ev, list(steps))
     scenes = [scene(ev, s, lay, marks) for s in steps]
     if fmt == "dot":
@@ -196,8 +223,9 @@ def _compose_svg(scenes: list[Scene], placed: Positions, timeout: float | None) 
         nodes = tuple((n, *options[min(k, len(options) - 1)])
                       for (n, _, _), options in zip(first.nodes, per_node))
         sheets.append(to_digraph(replace(first, nodes=nodes), placed).source)
+    has_caption = any(k == "label" for k, _ in first.graph)
     captions = [to_digraph(replace(sc, nodes=(), edges=(), column=()), placed).source
-                for sc in scenes]
+                for sc in scenes] if has_caption else []
     drawn = _draw_all(sheets + captions, "svg", 96, timeout)
     sheet_parts = [_parts(svg) for svg in drawn[:len(sheets)]]
     head, caption_text, skeleton, tail = sheet_parts[0]
@@ -206,8 +234,9 @@ def _compose_svg(scenes: list[Scene], placed: Positions, timeout: float | None) 
     node_blocks = [dict(blocks) for _, _, blocks, _ in sheet_parts]
     index = {f"gbp_{n}".encode(): i for i, (n, _, _) in enumerate(first.nodes)}
     frames = []
-    for pick, caption_svg in zip(picks, drawn[len(sheets):]):
-        caption = dict(_parts(caption_svg)[2]).get(b"gbp_caption", b"")
+    for k, pick in enumerate(picks):
+        caption = (dict(_parts(drawn[len(sheets) + k])[2]).get(b"gbp_caption", b"")
+                   if has_caption else b"")
         body = []
         for block_id, block in skeleton:
             if block_id == b"gbp_caption":
@@ -333,3 +362,50 @@ def write_gif(path: str | Path, pngs: Sequence[bytes], delay: int = 1000,
               hold: int | None = None) -> Path:
     """Write the animated GIF of PNG frames (whole or not at all)."""
     return write_file(path, gif_bytes(pngs, delay, hold))
+
+
+def pdf_bytes(pages: Sequence[bytes], title: str | None = None) -> bytes:
+    """One PDF of single-page PDFs, in order (pypdf), with ``title`` in its metadata."""
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter()
+    for data in pages:
+        writer.append(PdfReader(io.BytesIO(data)))
+    writer.add_metadata({"/Producer": "graphviz-backprop (Graphviz cairo, pypdf)",
+                         **({"/Title": title} if title else {})})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def write_pdf(path: str | Path, pages: Sequence[bytes], title: str | None = None) -> Path:
+    """Write a PDF with one frame per page (whole or not at all)."""
+    return write_file(path, pdf_bytes(pages, title))
+
+
+def write_html(path: str | Path, svgs: Sequence[bytes], captions: Sequence[str], title: str,
+               theme: Theme | None = None, delay: int = 1000) -> Path:
+    """Write the HTML stepper of SVG frames (see ``stepper.py``; whole or not at all)."""
+    return write_file(path, stepper.page(svgs, captions, title, theme, delay))
+
+
+def write_beamer(folder: str | Path, pages: Sequence[bytes], stem: str,
+                 graphics_path: str | None = None, title: str | None = None) -> tuple[Path, Path]:
+    """Write ``folder/STEM.pdf`` (one frame per page) and ``folder/STEM.tex``, a Beamer snippet
+    showing page k on overlay k.
+
+    ``graphics_path`` is how the snippet names the PDF for ``\\includegraphics`` (relative to
+    where the deck is compiled); by default ``folder/STEM.pdf`` as given.
+    """
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise RenderError(f"cannot write Beamer frames into '{folder}': it is not a directory")
+    if graphics_path is None:
+        graphics_path = (folder / f"{stem}.pdf").as_posix()
+    text = beamer.snippet(graphics_path, len(pages))  # checks the path before writing anything
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise RenderError(f"cannot create directory '{folder}': {err.strerror or err}") from None
+    pdf = write_pdf(folder / f"{stem}.pdf", pages, title)
+    return pdf, write_file(folder / f"{stem}.tex", text.encode("utf-8"))

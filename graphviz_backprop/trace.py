@@ -11,6 +11,14 @@
 A frame shows inline in Jupyter (SVG); ``frame.dot`` is its ``graphviz.Digraph`` and
 ``frame.save("f.png")`` writes it.  ``t.save_gif("f.gif")`` and
 ``t.save_frames("frames/", format="svg")`` write every frame.
+
+For the classroom: ``t.save_html("f.html")`` (a stepper page), ``t.save_pdf("f.pdf")`` (a
+frame per page), ``t.save_beamer("deck/")`` (PDF plus a Beamer snippet), ``t.exercise()``
+(a worksheet frame), and ``theme="dark"`` (or print, colorblind), ``font=``, ``font_size=``
+on every method that draws:
+
+>>> t.exercise().caption
+'Exercise: write the gradient ∂f/∂… under every wire'
 """
 
 from __future__ import annotations
@@ -25,17 +33,18 @@ import graphviz
 import sympy
 
 from . import render as _render
-from .draw import Layout, Positions, draw, layout_for
+from .draw import Layout, Positions, Theme, draw, layout_for, make_theme
 from .errors import InputError, RenderError
 from .evaluate import Evaluation, evaluate, format_value, local_formulas
-from .frames import PHASES, Step, steps
+from .frames import EXERCISES, PHASES, Step, steps
+from .frames import exercise as exercise_step
 from .graph import Circuit, build
 from .parse import parse, parse_sympy
 from .source import Source, resolve
 
 __all__ = ["Trace", "Frame", "trace"]
 
-_IMAGE_FORMATS = {".svg": "svg", ".png": "png", ".dot": "dot", ".gv": "dot"}
+_IMAGE_FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf", ".dot": "dot", ".gv": "dot"}
 
 
 def _jsonable(value: Any, symbolic: bool) -> Any:
@@ -114,60 +123,138 @@ class Trace:
         return format_value(value, decimals)
 
     # ---- frames ---------------------------------------------------------------------------
+    #
+    # Every method that draws takes the same style arguments: the pass (``phase``), the
+    # ``decimals``, the ``theme`` (a name in ``draw.THEMES`` or a ``Theme``) with its ``font``
+    # and ``font_size``, and ``exercise`` (None, "gradients" or "both": one worksheet frame).
 
-    def _plan(self, phase: str, decimals: int) -> tuple[list[Step], Layout]:
+    def _plan(self, phase: str = "both", decimals: int = 2, theme: Theme | None = None,
+              exercise_: str | None = None, captions: bool = True) -> tuple[list[Step], Layout]:
         if phase not in PHASES:
             raise ValueError(f"phase must be one of {', '.join(PHASES)}, not {phase!r}")
         if not isinstance(decimals, int) or not 0 <= decimals <= 12:
             raise ValueError(f"decimals must be a whole number from 0 to 12, not {decimals!r}")
-        key = ("plan", phase, decimals)
+        if exercise_ is not None and exercise_ not in EXERCISES:
+            raise ValueError(f"exercise must be one of {', '.join(EXERCISES)}, not {exercise_!r}")
+        theme = theme or make_theme()
+        key = ("plan", phase, decimals, theme, exercise_, captions)
         if key not in self._cache:
             plan = steps(self.evaluation, phase, decimals)
-            self._cache[key] = (plan, layout_for(self.evaluation, plan, decimals,
-                                                 title=self.title))
+            sized = plan
+            if exercise_ is not None:
+                # sized with every frame too, so the sheet matches the answer key (--final)
+                plan = [exercise_step(self.evaluation, exercise_)]
+                sized = sized + plan
+            self._cache[key] = (plan, layout_for(self.evaluation, sized, decimals, theme,
+                                                 title=self.title, captions=captions))
         return self._cache[key]
 
-    def _positions(self, phase: str, decimals: int) -> Positions:
-        key = ("positions", phase, decimals)
+    def _positions(self, phase: str = "both", decimals: int = 2, theme: Theme | None = None,
+                   exercise_: str | None = None, captions: bool = True) -> Positions:
+        key = ("positions", phase, decimals, theme or make_theme(), exercise_, captions)
         if key not in self._cache:
-            plan, lay = self._plan(phase, decimals)
+            plan, lay = self._plan(phase, decimals, theme, exercise_, captions)
             self._cache[key] = _render.positions(self.evaluation, lay, plan[-1])
         return self._cache[key]
 
-    def make_frames(self, phase: str = "both", decimals: int = 2) -> list["Frame"]:
-        """The frames of the forward and/or backward pass (``phase``), numbers at ``decimals``."""
-        plan, lay = self._plan(phase, decimals)
-        return [Frame(self, s, lay, phase) for s in plan]
+    def make_frames(self, phase: str = "both", decimals: int = 2, *,
+                    theme: str | Theme = "cs231n", font: str | None = None,
+                    font_size: float | None = None,
+                    exercise: str | None = None) -> list["Frame"]:
+        """The frames of the forward and/or backward pass (``phase``), numbers at ``decimals``;
+        with ``exercise``, the one worksheet frame."""
+        style = make_theme(theme, font, font_size)
+        plan, lay = self._plan(phase, decimals, style, exercise)
+        return [Frame(self, s, lay, phase, exercise) for s in plan]
 
     @cached_property
     def frames(self) -> list["Frame"]:
         """Every frame: the circuit, the inputs, forward, the output gradient, backward, the end."""
         return self.make_frames()
 
+    def exercise(self, mode: str = "gradients", decimals: int = 2, *,
+                 theme: str | Theme = "cs231n", font: str | None = None,
+                 font_size: float | None = None) -> "Frame":
+        """A worksheet: the circuit with the gradient slots empty (``mode="both"``: the values
+        too, but the inputs').  The answer key is ``t.frames[-1]``."""
+        return self.make_frames("both", decimals, theme=theme, font=font, font_size=font_size,
+                                exercise=mode)[0]
+
     def render(self, format: str = "svg", phase: str = "both", decimals: int = 2,
-               dpi: float = 96, frames: list[int] | None = None) -> list[bytes]:
-        """Every frame (or those at ``frames``) as SVG, PNG or DOT bytes."""
-        plan, lay = self._plan(phase, decimals)
+               dpi: float = 96, frames: list[int] | None = None, *,
+               theme: str | Theme = "cs231n", font: str | None = None,
+               font_size: float | None = None, exercise: str | None = None,
+               captions: bool = True) -> list[bytes]:
+        """Every frame (or those at ``frames``) as SVG, PNG, PDF or DOT bytes.
+
+        ``captions=False`` leaves the title and caption out of the drawings.
+        """
+        style = make_theme(theme, font, font_size)
+        plan, lay = self._plan(phase, decimals, style, exercise, captions)
         chosen = plan if frames is None else [plan[i] for i in frames]
-        placed = None if format == "dot" else self._positions(phase, decimals)
+        placed = (None if format == "dot"
+                  else self._positions(phase, decimals, style, exercise, captions))
         return _render.render(self.evaluation, chosen, format, lay, dpi, placed=placed).frames
 
     def save_frames(self, folder: str | Path, format: str = "svg", phase: str = "both",
-                    decimals: int = 2, dpi: float = 96) -> list[Path]:
+                    decimals: int = 2, dpi: float = 96, **style: Any) -> list[Path]:
         """Write numbered frames (``frame-000.svg`` ...) into ``folder``."""
-        data = self.render(format, phase, decimals, dpi)
+        data = self.render(format, phase, decimals, dpi, **style)
         return _render.write_frames(folder, data, format)
 
     def save_gif(self, path: str | Path, delay: int = 1000, hold: int | None = None,
-                 phase: str = "both", decimals: int = 2, dpi: float = 72) -> Path:
+                 phase: str = "both", decimals: int = 2, dpi: float = 72,
+                 **style: Any) -> Path:
         """Write an endlessly looping GIF: ``delay`` ms per frame, the last held longer."""
-        pngs = self.render("png", phase, decimals, dpi)
+        pngs = self.render("png", phase, decimals, dpi, **style)
         return _render.write_gif(path, pngs, delay, hold)
 
+    def save_pdf(self, path: str | Path, phase: str = "both", decimals: int = 2,
+                 frames: list[int] | None = None, **style: Any) -> Path:
+        """Write one PDF, a frame per page, every page the same size, text as text."""
+        pages = self.render("pdf", phase, decimals, frames=frames, **style)
+        return _render.write_pdf(path, pages, self.display_title)
+
+    def save_beamer(self, folder: str | Path, phase: str = "both", decimals: int = 2,
+                    graphics_path: str | None = None, frames: list[int] | None = None,
+                    **style: Any) -> tuple[Path, Path]:
+        """Write ``folder/NAME.pdf`` (a frame per page) and ``folder/NAME.tex``, a Beamer
+        snippet with page k on overlay k (see docs/beamer.md).
+
+        ``graphics_path`` names the PDF inside the snippet, as LaTeX finds it from where the
+        deck is compiled; by default ``folder/NAME.pdf`` as given.
+        """
+        pages = self.render("pdf", phase, decimals, frames=frames, **style)
+        return _render.write_beamer(folder, pages, self.name or "circuit", graphics_path,
+                                    self.display_title)
+
+    def save_html(self, path: str | Path, phase: str = "both", decimals: int = 2,
+                  frames: list[int] | None = None, delay: int = 1000, **style: Any) -> Path:
+        """Write the HTML stepper: one self-contained page, every frame inline, stepped with
+        the arrow keys, buttons, a slider or play; ``#step-5`` in the URL opens step 5.
+
+        The captions are the page's text, under the drawing (not inside it).
+        """
+        svgs = self.render("svg", phase, decimals, frames=frames, captions=False, **style)
+        chosen = self.make_frames(phase, decimals, **style)
+        if frames is not None:
+            chosen = [chosen[i] for i in frames]
+        return _render.write_html(path, svgs, [f.caption for f in chosen], self.display_title,
+                                  chosen[0].layout.theme, delay)
+
+    @property
+    def display_title(self) -> str:
+        """The title of an example or a file, else the source on one line."""
+        if self.title:
+            return self.title
+        lines = [line.split("#")[0].strip() for line in self.circuit.source.splitlines()]
+        text = "; ".join(line for line in lines if line)
+        return text if len(text) <= 80 else text[:77] + "..."
+
     def save(self, path: str | Path, frame: int = -1, phase: str = "both", decimals: int = 2,
-             dpi: float = 96) -> Path:
-        """Write one frame (by default the last: everything) as .svg, .png or .dot."""
-        return self.make_frames(phase, decimals)[frame].save(path, dpi=dpi)
+             dpi: float = 96, **style: Any) -> Path:
+        """Write one frame (by default the last: everything) as .svg, .png, .pdf or .dot."""
+        return self.make_frames(phase, decimals, **style)[frame].save(path, dpi=dpi)
 
 
 @dataclass(frozen=True)
@@ -178,6 +265,7 @@ class Frame:
     step: Step
     layout: Layout
     phase: str = "both"
+    exercise: str | None = None
 
     @property
     def index(self) -> int:
@@ -198,16 +286,18 @@ class Frame:
         return draw(self.trace.evaluation, self.step, self.layout)
 
     def render(self, format: str = "svg", dpi: float = 96) -> bytes:
-        """This frame as SVG, PNG or DOT bytes."""
+        """This frame as SVG, PNG, PDF or DOT bytes."""
         return self.trace.render(format, self.phase, self.layout.decimals, dpi,
-                                 frames=[self.index])[0]
+                                 frames=[self.index], theme=self.layout.theme,
+                                 exercise=self.exercise)[0]
 
     def save(self, path: str | Path, dpi: float = 96) -> Path:
-        """Write this frame; the format follows the extension (.svg, .png, .dot)."""
+        """Write this frame; the format follows the extension (.svg, .png, .pdf, .dot)."""
         path = Path(path)
         fmt = _IMAGE_FORMATS.get(path.suffix.lower())
         if fmt is None:
-            raise RenderError(f"cannot tell the format of '{path}': use .svg, .png or .dot")
+            raise RenderError(f"cannot tell the format of '{path}': use .svg, .png, .pdf or"
+                              " .dot")
         return _render.write_file(path, self.render(fmt, dpi))
 
     def _repr_svg_(self) -> str:
