@@ -316,6 +316,7 @@ class _Parts:
             fixed(n, graphviz.escape(c.label(n)), **name_attrs)
         for upper, lower in zip(self.column, self.column[1:]):
             edges.append((upper, lower, _attrs(style="invis")))
+            edges.append((f"v_{upper}", f"v_{lower}", _attrs(style="invis")))
 
         for n in c.gates:
             label = graphviz.escape(c.label(n))
@@ -464,6 +465,8 @@ def to_digraph(sc: Scene, positions: Positions | None = None) -> graphviz.Digrap
             body.append(_node_line("caption", caption, _CAPTION_NODE, positions.lp))
     body += [_node_line(n, label, attrs, place.get(n)) for n, label, attrs in sc.nodes]
     body.append("\t{rank=min " + " ".join(quoting.quote(n) for n in sc.column) + "}\n")
+    # the inputs' wire labels in one column too, in the same order as the names
+    body.append("\t{rank=same " + " ".join(quoting.quote(f"v_{n}") for n in sc.column) + "}\n")
     body += [_edge_line(a, b, attrs, route.get((a, b))) for a, b, attrs in sc.edges]
     return graphviz.Digraph(name="circuit", graph_attr=graph, body=body,
                             node_attr=dict(sc.node_defaults), edge_attr=dict(sc.edge_defaults))
