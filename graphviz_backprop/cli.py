@@ -60,9 +60,13 @@ def cli() -> None:
     """graphviz-backprop: draw and check backpropagation through circuits of gates.
 
     \b
-      gbp eval "(x+y)*z" --at x=-2,y=5,z=-4
-      gbp eval sigmoid-neuron --json
-      gbp examples
+      gbp render sigmoid-neuron -o neuron.gif     the animation of both passes
+      gbp eval "(x+y)*z" --at x=-2,y=5,z=-4       every value and gradient
+      gbp check homework.toml                     which step of a hand derivation is wrong
+      gbp examples                                the bundled circuits
+
+    Each command's --help lists its options.  Exit codes: 0 success, 1 a failure (or a
+    wrong claim for check), 2 bad input, 130 interrupted.
     """
 
 
