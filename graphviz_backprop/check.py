@@ -40,7 +40,7 @@ from .errors import EvaluationError, GbpError, InputError, ParseError, ValuesErr
 from .evaluate import Evaluation, evaluate, format_value, symbolic_values
 from .gates import FUNCTIONS, GATES, format_number, sympy_number
 from .graph import Circuit, build
-from .parse import (MAX_SOURCE_CHARS, BinOp, Call, Expr, Name, Neg, Num, Program, Statement,
+from .parse import (BinOp, Call, Expr, Name, Neg, Num, Program, Statement,
                     is_constant, parse)
 from .source import load_example, read_text
 

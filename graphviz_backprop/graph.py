@@ -13,7 +13,6 @@ the operand; a gate that uses one node twice (``x*x``) has two edges from it.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from typing import Any

@@ -19,13 +19,9 @@ from graphviz_backprop.cli import cli
 from graphviz_backprop.draw import THEMES, make_theme
 from graphviz_backprop.errors import InputError
 from graphviz_backprop.frames import exercise, fmt
+from support import graphviz_mark
 
-if shutil.which("dot") is None and shutil.which("neato") is None:
-    if os.environ.get("CI"):
-        pytest.fail("Graphviz must be installed for CI ('make test' installs it)", pytrace=False)
-    pytestmark = pytest.mark.skip(reason="Graphviz 'dot' is not installed (run 'make test')")
-else:
-    pytestmark = pytest.mark.dot
+pytestmark = graphviz_mark()
 
 SVG = "{http://www.w3.org/2000/svg}"
 LECTURE = ["cs231n-simple", "sigmoid-neuron"]

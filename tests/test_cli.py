@@ -15,7 +15,7 @@ from graphviz_backprop.cli import cli, main
 from graphviz_backprop.errors import RenderError
 
 SIMPLE_AT = ["--at", "x=-2,y=5,z=-4"]
-CS231N_CODE = "x = -2; y = 5; z = -4\nq = x + y\nf = q * z\n"
+from support import CS231N_CODE
 
 
 def run(runner, *args: str, code: int = 0):

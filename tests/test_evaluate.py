@@ -13,18 +13,7 @@ from graphviz_backprop.evaluate import KINK, MAX_SYMBOLIC_SIZE, evaluate
 from graphviz_backprop.graph import build
 from graphviz_backprop.parse import parse
 
-MICROGRAD = """\
-a = Value(-4.0)
-b = Value(2.0)
-c = a + b
-d = a * b + b**3
-c += c + 1
-d += d * 2 + (b + a).relu()
-e = c - d
-f = e**2
-g = f / 2.0
-g += 10.0 / f
-"""
+from support import MICROGRAD
 
 
 def test_micrograd_example_from_the_issue():

@@ -21,24 +21,9 @@ import graphviz_backprop as gb
 from graphviz_backprop.evaluate import evaluate, symbolic_values
 from graphviz_backprop.gates import FUNCTIONS
 
-MICROGRAD = """\
-a = Value(-4.0)
-b = Value(2.0)
-c = a + b
-d = a * b + b**3
-c += c + 1
-d += d * 2 + (b + a).relu()
-e = c - d
-f = e**2
-g = f / 2.0
-g += 10.0 / f
-"""
+from support import MICROGRAD
 
-CS231N_CODE = """\
-x = -2; y = 5; z = -4
-q = x + y
-f = q * z
-"""
+from support import CS231N_CODE
 
 XY = {"x": 0.7, "y": -1.3}
 POS = {"x": 1.7, "y": 2.3}

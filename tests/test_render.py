@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -15,14 +13,9 @@ from graphviz_backprop import trace
 from graphviz_backprop.cli import cli
 from graphviz_backprop.errors import GraphvizNotFoundError
 from graphviz_backprop.render import render_naive, run_graphviz
-from graphviz_backprop.frames import steps
+from support import graphviz_mark
 
-if shutil.which("dot") is None and shutil.which("neato") is None:
-    if os.environ.get("CI"):
-        pytest.fail("Graphviz must be installed for CI ('make test' installs it)", pytrace=False)
-    pytestmark = pytest.mark.skip(reason="Graphviz 'dot' is not installed (run 'make test')")
-else:
-    pytestmark = pytest.mark.dot
+pytestmark = graphviz_mark()
 
 SVG = "{http://www.w3.org/2000/svg}"
 
