@@ -136,7 +136,7 @@ _OPERATOR_TEXT = {
 
 #: What each kind of Python syntax is called in an error message.
 _FORBIDDEN = {
-    ast.Lambda: "lambda expressions are not allowed", ast.List: "list literals are not allowed", ast.Tuple: "tuples are not allowed",
+    ast.Lambda: "lambda expressions are not allowed", ast.List: "list literals are not allowed (name each number: w0, w1, w2 = 2, -3, -3)", ast.Tuple: "tuples are not allowed",
     ast.Dict: "dict literals are not allowed", ast.Set: "set literals are not allowed", ast.ListComp: "comprehensions are not allowed",
     ast.SetComp: "comprehensions are not allowed", ast.DictComp: "comprehensions are not allowed",
     ast.GeneratorExp: "generator expressions are not allowed", ast.IfExp: "conditional expressions are not allowed",
@@ -373,7 +373,11 @@ def _function_name(node: ast.Call) -> tuple[str, tuple[ast.AST, ...]]:
 def _call(node: ast.Call, source: str) -> Expr:
     line, col = _where(node)
     name, arg_nodes = _function_name(node)
-    if node.keywords:
+    keywords = node.keywords
+    if name == "Value":  # micrograd's Value(2.0, label='x1'): the label is only for its plots
+        keywords = [k for k in keywords if not (k.arg == "label" and isinstance(
+            k.value, ast.Constant) and isinstance(k.value.value, str))]
+    if keywords:
         raise ParseError(f"{name}() takes no keyword arguments", line, col)
     args = tuple(_expr(a, source) for a in arg_nodes)
     if name == "Value":
@@ -419,6 +423,27 @@ def _target(node: ast.AST) -> str:
     return node.id
 
 
+def _names_used(node: ast.AST) -> set[str]:
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+
+
+def _statements(node: ast.stmt, source: str, last: bool) -> list[Statement]:
+    """One Python statement as statements of ours: ``a, b = 1, 2`` is two of them."""
+    line, col = _where(node)
+    if (isinstance(node, ast.Assign) and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Tuple) and isinstance(node.value, ast.Tuple)):
+        targets, values = node.targets[0].elts, node.value.elts
+        if len(targets) != len(values):
+            raise ParseError(f"{len(targets)} names but {len(values)} values", line, col)
+        names = [_target(t) for t in targets]
+        if len(set(names)) != len(names) or _names_used(node.value) & set(names):
+            raise ParseError("assign these one by one (a name is both assigned and read)",
+                             line, col)
+        return [Statement(n, _expr(v, source), *_where(t))
+                for n, t, v in zip(names, targets, values)]
+    return [_statement(node, source, last)]
+
+
 def _statement(node: ast.stmt, source: str, last: bool) -> Statement:
     line, col = _where(node)
     if isinstance(node, ast.Assign):
@@ -440,11 +465,25 @@ def _statement(node: ast.stmt, source: str, last: bool) -> Statement:
     raise _forbidden(node)
 
 
-def _ignored(node: ast.stmt) -> bool:
-    """Lines of pasted code that only show or start things: ``print(...)``, ``g.backward()``.
+#: Imports that pasted code needs and this reader does not: skipped (nothing is imported).
+HARMLESS_IMPORTS = {"math", "numpy", "torch", "micrograd", "micrograd.engine"}
 
-    They are skipped whole, their arguments unread (never run).
+
+def _ignored(node: ast.stmt) -> bool:
+    """Lines of pasted code that only show, label, import or start things: ``print(...)``,
+    ``g.backward()``, ``x.label = 'x'``, ``import numpy as np``, ``from micrograd.engine
+    import Value``.  They are skipped whole, their arguments unread (never run).
     """
+    if isinstance(node, ast.Import):
+        return all(a.name in HARMLESS_IMPORTS and (a.asname or a.name) in MODULES
+                   for a in node.names)
+    if isinstance(node, ast.ImportFrom):
+        return (node.module in HARMLESS_IMPORTS and node.level == 0
+                and all(a.name == "Value" and a.asname is None for a in node.names))
+    if (isinstance(node, ast.Assign) and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Attribute) and node.targets[0].attr == "label"
+            and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)):
+        return True
     if not isinstance(node, ast.Expr) or not isinstance(node.value, ast.Call):
         return False
     func = node.value.func
@@ -458,13 +497,15 @@ def parse(text: str) -> Program:
     """Parse an expression or a program of assignments into a :class:`Program`.
 
     Raises :class:`ParseError` (or :class:`LimitError`) for anything outside the whitelist.
-    ``print(...)`` lines and ``.backward()`` calls of pasted code are skipped.
+    ``print(...)`` lines, ``.backward()`` calls, labels and the imports of math, numpy,
+    torch and micrograd in pasted code are skipped (see :func:`_ignored`).
     """
     tree = _python_tree(text)
     body = [s for s in tree.body if not _ignored(s)]
     if not body:
         raise ParseError("nothing to evaluate: the source only prints")
-    statements = tuple(_statement(s, text, i == len(body) - 1) for i, s in enumerate(body))
+    statements = tuple(st for i, s in enumerate(body)
+                       for st in _statements(s, text, i == len(body) - 1))
     return Program(statements, text)
 
 

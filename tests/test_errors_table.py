@@ -69,7 +69,8 @@ ROWS = [
     ("cyrillic-x", "\u0445 + 1", [], "U+0445 (CYRILLIC SMALL LETTER HA)"),
     ("unicode-minus", "x \u2212 1", [], "U+2212 (MINUS SIGN) is not allowed; type - instead"),
     ("method-with-argument", "x.relu(1)", [], "takes no arguments"),
-    ("tuple-assignment", "a, b = 1, 2", [], "assign to one name"),
+    ("tuple-swap", "a, b = b, a", [], "assign these one by one"),
+    ("tuple-unpacking", "a, b = c", [], "assign to one name"),
     ("unused-line", "x + 1; y", [], "only the last line may be a bare expression"),
     ("missing-file", "model.py", [], "file 'model.py' does not exist"),
     # ---- values ----
