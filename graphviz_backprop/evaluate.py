@@ -21,6 +21,7 @@ from functools import lru_cache
 from typing import Any, Mapping
 
 import sympy
+from sympy.printing.str import StrPrinter
 
 from .errors import EvaluationError, LimitError, ValuesError
 from .gates import GATES, format_number, sympy_number
@@ -292,11 +293,44 @@ def _written_size(formulas: list[Any]) -> int:
     return largest
 
 
+class _Printer(StrPrinter):
+    """Formulas as a student reads them: no ``Piecewise``, ``Heaviside`` or 16-digit floats.
+
+    >>> x, y = sympy.symbols("x y", real=True)
+    >>> _Printer().doprint(sympy.Heaviside(x, 0))
+    '(1 if x > 0, else 0)'
+    >>> _Printer().doprint(GATES["max"].derivative(x, y, None)[0])
+    '(1 if x > y, 1/2 if x = y, else 0)'
+    """
+
+    def _print_Heaviside(self, expr: sympy.Heaviside) -> str:
+        arg, at_zero = expr.args[0], (expr.args[1] if len(expr.args) > 1 else sympy.S.Half)
+        if at_zero == 0:
+            return f"(1 if {self._print(arg)} > 0, else 0)"
+        return f"(1 if {self._print(arg)} >= 0, else 0)" if at_zero == 1 else \
+            f"(1 if {self._print(arg)} > 0, {self._print(at_zero)} if {self._print(arg)} = 0, else 0)"
+
+    def _print_Piecewise(self, expr: sympy.Piecewise) -> str:
+        parts = [self._print(value) if cond is sympy.true else
+                 f"{self._print(value)} if {self._print(cond)}" for value, cond in expr.args]
+        if expr.args and expr.args[-1][1] is sympy.true:
+            parts[-1] = f"else {parts[-1]}"
+        return "(" + ", ".join(parts) + ")"
+
+    def _print_Equality(self, expr: sympy.Eq) -> str:
+        return f"{self._print(expr.lhs)} = {self._print(expr.rhs)}"
+
+    def _print_Float(self, expr: sympy.Float) -> str:
+        return format(float(expr), ".4g")
+
+
 @lru_cache(maxsize=4096)
 def _formula_texts(key: str, c: float | None, names: tuple[str, ...]) -> tuple[str, ...]:
     gate = GATES[key]
     symbols = [sympy.Symbol(n, real=True) for n in names]
-    return tuple(str(d) for d in gate.derivative(*symbols, None if c is None else sympy_number(c)))
+    constant = None if c is None else (sympy_number(c) if len(repr(c)) <= 8 else sympy.Float(c))
+    printer = _Printer()
+    return tuple(printer.doprint(d) for d in gate.derivative(*symbols, constant))
 
 
 def local_formulas(circuit: Circuit, node: str) -> tuple[str, ...]:

@@ -60,14 +60,16 @@ class sigmoid(sympy.Function):
 
 
 def format_number(c: float) -> str:
-    """Shortest faithful text of a constant: ``2`` not ``2.0``, ``0.01`` as is.
+    """A constant as drawn on a gate: ``2`` not ``2.0``, ``0.01`` as typed, and a long
+    decimal such as 1/3 or e to 4 significant digits (the gate keeps the exact value).
 
-    >>> format_number(2.0), format_number(-1.0), format_number(0.01)
-    ('2', '-1', '0.01')
+    >>> format_number(2.0), format_number(-1.0), format_number(0.01), format_number(1/3)
+    ('2', '-1', '0.01', '0.3333')
     """
     if c == int(c) and abs(c) < 1e15:
         return str(int(c))
-    return repr(float(c))
+    text = repr(float(c))
+    return text if len(text.lstrip("-")) <= 7 else format(c, ".4g")
 
 
 def sympy_number(c: float) -> sympy.Expr:
