@@ -102,15 +102,30 @@ class _Captions:
         self.c = ev.circuit
         self.decimals = decimals
         self.f = self.c.output_name
+        self._syms: dict[str, str | None] = {}
 
     def num(self, value: Any) -> str:
         return fmt(value, self.decimals)
 
     def sym(self, node: str) -> str | None:
-        """The symbol a node goes by in a caption: its name (the output's name for the output)."""
+        """The symbol a node goes by in a caption: its name (the output's name for the output),
+        else, for a small unnamed gate, what it computes: ``(x + y)``, ``(w0 · x0)``."""
         if node == self.c.output:
             return self.f
-        return self.c.name(node)
+        if node not in self._syms:
+            name = self.c.name(node)
+            gate = self.c.gate(node)
+            if name is None and gate is not None:
+                args = [self.sym(a) for a in self.c.operands[node]]
+                if all(args):
+                    text = gate.apply_text(args, self.c.graph.nodes[node]["c"])
+                    name = f"({text})" if len(text) <= 14 else None
+            self._syms[node] = name
+        return self._syms[node]
+
+    def equals(self, shown: float, value: Any) -> str:
+        """``=`` when the rounded numbers of a caption give its rounded result, else ``≈``."""
+        return "=" if self.num(shown) == self.num(value) else "≈"
 
     def local(self, value: Any) -> str:
         """A local gradient: exact small integers as such (``1``, ``-1``), else like values."""
@@ -136,8 +151,16 @@ class _Captions:
         gate = self.c.gate(node)
         c = self.c.graph.nodes[node]["c"]
         args = self.c.operands[node]
-        numbers = gate.apply_text([self.num(self.ev.values[a]) for a in args], c)
+        shown = [self.num(self.ev.values[a]) for a in args]
+        numbers = gate.apply_text(shown, c)
         result = self.num(self.ev.values[node])
+        sign = "="
+        if not self.ev.symbolic:  # the rounded inputs shown must give the result shown
+            try:
+                again = gate.checked_forward(tuple(float(v) for v in shown), c)
+            except (ArithmeticError, ValueError):
+                again = self.ev.values[node]
+            sign = self.equals(again, self.ev.values[node])
         names = [self.sym(a) for a in args]
         own = self.sym(node) if self.c.name(node) or node == self.c.output else None
         formula = gate.apply_text(names, c) if all(names) else None
@@ -145,7 +168,7 @@ class _Captions:
         middle = f"{formula} = " if formula and not self.ev.symbolic else ""
         if self.ev.symbolic:
             return f"Forward through {self.c.label(node)}: {head}{result}"
-        return f"Forward through {self.c.label(node)}: {head}{middle}{numbers} = {result}"
+        return f"Forward through {self.c.label(node)}: {head}{middle}{numbers} {sign} {result}"
 
     def seed(self) -> str:
         one = "1" if self.ev.symbolic else self.num(1.0)
@@ -162,10 +185,13 @@ class _Captions:
             if self.ev.symbolic:
                 numbers = self.num(upstream * local)
             else:
-                numbers = (f"{self.num(upstream)} · {_paren(self.local(local))}"
-                           f" = {self.num(upstream * local)}")
+                up, loc = self.num(upstream), self.local(local)
+                sign = self.equals(float(up) * float(loc), upstream * local)
+                numbers = f"{up} · {_paren(loc)} {sign} {self.num(upstream * local)}"
             if name and w.fans_out(arg):
                 text = f"∂{self.f}/∂{name} += upstream · local = {numbers}"
+            elif name and own == self.f:
+                text = f"∂{self.f}/∂{name} = {numbers}"
             elif name and own:
                 text = f"∂{self.f}/∂{name} = ∂{self.f}/∂{own} · ∂{own}/∂{name} = {numbers}"
             elif name:

@@ -6,7 +6,7 @@
 >>> t.to_dict()["nodes"][2]["op"]
 '+'
 >>> len(t.frames), t.frames[5].caption
-(8, 'Backward through *: upstream · local = 1.00 · (-4) = -4.00; ∂f/∂z = ∂f/∂f · ∂f/∂z = 1.00 · 3 = 3.00')
+(8, 'Backward through *: ∂f/∂(x + y) = 1.00 · (-4) = -4.00; ∂f/∂z = 1.00 · 3 = 3.00')
 
 A frame shows inline in Jupyter (SVG); ``frame.dot`` is its ``graphviz.Digraph`` and
 ``frame.save("f.png")`` writes it.  ``t.save_gif("f.gif")`` and
