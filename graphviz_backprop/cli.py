@@ -36,6 +36,11 @@ class Failure(click.ClickException):
         self.exit_code = exit_code
 
 
+def _usage(message: str) -> Failure:
+    """A wrong combination of options: one ``Error:`` line and exit code 2."""
+    return Failure(message, 2)
+
+
 def _trace(source: str, at: tuple[str, ...], expand: bool | None) -> Trace:
     try:
         return trace(source, parse_assignments(at), expand=expand)
@@ -190,13 +195,13 @@ def _output_plan(output: str | None, fmt: str | None, single: bool, stem: str,
             return path / name, fmt, False
         return path, fmt, True
     if by_ext is None:
-        raise click.UsageError(
+        raise _usage(
             f"cannot tell the format of '{output}' (use .gif, .pdf, .html, .svg, .png, .dot, or"
             " a folder ending in /)")
     if fmt and fmt != by_ext:
-        raise click.UsageError(f"--format {fmt} does not match '{output}'")
+        raise _usage(f"--format {fmt} does not match '{output}'")
     if by_ext not in _ALL_IN_ONE and not single:
-        raise click.UsageError(
+        raise _usage(
             f"'{output}' holds one picture: add --final or --frame K, or give a folder"
             f" (-o frames/) for every frame, or a .gif, .pdf or .html for all of them")
     return path, by_ext, False
@@ -205,14 +210,14 @@ def _output_plan(output: str | None, fmt: str | None, single: bool, stem: str,
 def _beamer_plan(output: str | None, fmt: str | None, stem: str) -> Path:
     """The folder --beamer writes into."""
     if fmt not in (None, "pdf"):
-        raise click.UsageError(f"--beamer writes PDF frames, not {fmt}")
+        raise _usage(f"--beamer writes PDF frames, not {fmt}")
     if output is None:
         return Path(f"{stem}-beamer")
     path = Path(output)
     if path.exists() and not path.is_dir():
-        raise click.UsageError(f"--beamer needs a folder, and '{output}' is a file")
+        raise _usage(f"--beamer needs a folder, and '{output}' is a file")
     if path.suffix and not output.endswith(("/", os.sep)) and not path.is_dir():
-        raise click.UsageError(f"--beamer needs a folder (as in -o {path.stem}/), not '{output}'")
+        raise _usage(f"--beamer needs a folder (as in -o {path.stem}/), not '{output}'")
     return path
 
 
@@ -278,9 +283,9 @@ def render_command(source: str, output: str | None, fmt: str | None, at: tuple[s
     gbp render sigmoid-neuron --theme dark -o dark.gif    themes: cs231n, dark, print, colorblind
     """
     if final and frame is not None:
-        raise click.UsageError("give --final or --frame, not both")
+        raise _usage("give --final or --frame, not both")
     if exercise is not None and (final or frame is not None):
-        raise click.UsageError("give --exercise or --final/--frame, not both (the answer key"
+        raise _usage("give --exercise or --final/--frame, not both (the answer key"
                                " of an exercise is --final)")
     t = _trace(source, at, expand)
     single = final or frame is not None or exercise is not None
@@ -302,7 +307,7 @@ def render_command(source: str, output: str | None, fmt: str | None, at: tuple[s
         if final or frame is not None:
             k = len(frames) - 1 if final else frame
             if not -len(frames) <= k < len(frames):
-                raise click.UsageError(
+                raise _usage(
                     f"--frame {frame} is out of range: there are {len(frames)} frames"
                     f" (0 to {len(frames) - 1})")
             chosen = [k % len(frames)]

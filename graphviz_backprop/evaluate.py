@@ -110,9 +110,12 @@ def resolve_values(circuit: Circuit, at: Mapping[str, Any] | None = None) -> dic
         return None
     missing = [n for n in names if n not in point]
     if missing:
+        hints = {"e": "; for Euler's number write exp(x) or math.e",
+                 "pi": "; for π write math.pi"}
+        hint = "".join(hints.get(n, "") for n in missing)
         raise ValuesError(
             f"missing value{'s' if len(missing) > 1 else ''} for {', '.join(missing)}"
-            f" (inputs: {', '.join(names)})")
+            f" (inputs: {', '.join(names)}{hint})")
     return {n: point[n] for n in names}
 
 

@@ -153,6 +153,10 @@ def _exists(path: Path) -> bool:
         return False
 
 
+#: Endings that make a SOURCE a file name, not text (``homework.tml`` is a typo, not code).
+_FILE_SUFFIXES = {"toml", "tml", "py", "txt", "json", "yaml", "yml", "md", "ipynb", "cfg"}
+
+
 def resolve(source: str) -> Source:
     """Resolve SOURCE: an existing file, else a bundled example's name, else the text itself."""
     if not isinstance(source, str):
@@ -168,13 +172,16 @@ def resolve(source: str) -> Source:
         if source in names:
             example = load_example(source)
             return Source(example.text, dict(example.at), example.title, example)
-        # "cs231n-simpel" would otherwise be evaluated as the difference cs231n - simpel
-        if re.fullmatch(r"[A-Za-z]\w*(-\w+)+", source):
-            close = difflib.get_close_matches(source, names, n=1, cutoff=0.8)
+        # "cs231n-simpel" would otherwise be the difference cs231n - simpel, and
+        # "sigmoid_neuron" a circuit of one input
+        if re.fullmatch(r"[A-Za-z]\w*([-_]\w+)+", source):
+            close = difflib.get_close_matches(source.replace("_", "-"), names, n=1, cutoff=0.8)
             if close:
                 raise InputError(f"unknown example '{source}' (did you mean '{close[0]}'?"
                                  f" examples: {', '.join(names)})")
-        if source.endswith((".toml", ".py", ".txt")) and re.fullmatch(r"[\w./-]+", source):
+        if re.fullmatch(r"[\w./-]+", source) and (
+                "/" in source and "." in source.rsplit("/", 1)[-1]
+                or source.rsplit(".", 1)[-1].lower() in _FILE_SUFFIXES):
             raise InputError(f"file '{source}' does not exist")
     return Source(source)
 

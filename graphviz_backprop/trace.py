@@ -40,7 +40,7 @@ from .frames import EXERCISES, PHASES, Step, steps
 from .frames import exercise as exercise_step
 from .graph import Circuit, build
 from .parse import parse, parse_sympy
-from .source import Source, resolve
+from .source import Source, parse_assignments, resolve
 
 __all__ = ["Trace", "Frame", "trace"]
 
@@ -322,10 +322,12 @@ def trace(
     itself, then ``at``, then keyword arguments; with none at all the trace is symbolic.
     ``expand=True`` lowers composite gates (sigmoid, tanh, ...) into primitive ones.
     """
+    if isinstance(at, str):  # as on the command line: "x=-2,y=5"
+        at = parse_assignments([at])
     if at is not None and not isinstance(at, Mapping):
         raise InputError(
-            f"'at' must be a mapping of input values, not {type(at).__name__}; an input named"
-            f" 'at' goes inside it: trace(source, at={{'at': {at!r}}})")
+            f"'at' takes the input values as a mapping ({{'x': -2}}) or text ('x=-2,y=5'),"
+            f" not {type(at).__name__}")
     if isinstance(source, sympy.Basic):
         resolved = Source(str(source))
         program = parse_sympy(source)
