@@ -4,8 +4,8 @@ An expression file (``expressions/NAME.toml``) has ``name``, ``title``, ``descri
 ``source`` (where it comes from), either ``expression`` or ``program``, and ``[at]``.
 
 >>> ex = load_example("cs231n-simple")
->>> ex.text, ex.at
-('(x+y)*z', {'x': -2.0, 'y': 5.0, 'z': -4.0})
+>>> ex.text.split(), ex.at
+(['q', '=', 'x', '+', 'y', 'f', '=', 'q', '*', 'z'], {'x': -2.0, 'y': 5.0, 'z': -4.0})
 """
 
 from __future__ import annotations
@@ -29,6 +29,13 @@ __all__ = [
 
 _REQUIRED = ("name", "title", "description", "source")
 _KNOWN_KEYS = set(_REQUIRED) | {"expression", "program", "at", "expand"}
+#: The keys of a derivation (the TOML format of ``gbp check``): one circuit, [at], [claims].
+DERIVATION_KEYS = ("expression", "program", "example", "at", "claims",
+                   "name", "title", "description", "source")
+#: Keys only a derivation has: a TOML file with one of them is read as a derivation.
+_DERIVATION_ONLY = ("claims", "example")
+#: An unquoted TOML key with a slash, as in ``df/dx = 3`` (TOML needs ``"df/dx" = 3``).
+_SLASH_KEY = re.compile(r"\s*([A-Za-z0-9_-]+\s*/[^=\"']*?)\s*=(.*)")
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 
 
@@ -90,15 +97,71 @@ def _number(where: str, name: str, value: Any) -> float:
     return number
 
 
+def toml_error(err: tomllib.TOMLDecodeError, text: str) -> str:
+    """tomllib's message, with a hint for an unquoted key with a slash (``df/dx = 3``).
+
+    >>> text = "[claims]\\ndf/dx = 3\\n"
+    >>> try:
+    ...     tomllib.loads(text)
+    ... except tomllib.TOMLDecodeError as err:
+    ...     print(toml_error(err, text))
+    not valid TOML: Expected '=' after a key in a key/value pair (at line 2, column 3); a key with '/' must be quoted: "df/dx" = 3
+    """
+    message = f"not valid TOML: {err}"
+    found = re.search(r"at line (\d+)", str(err))
+    lines = text.split("\n")
+    if found and 0 < int(found.group(1)) <= len(lines):
+        key = _SLASH_KEY.match(lines[int(found.group(1)) - 1])
+        if key:
+            value = key.group(2).split("#", 1)[0].strip()
+            message += (f"; a key with '/' must be quoted: \"{key.group(1).strip()}\""
+                        + (f" = {value}" if value else ""))
+    return message
+
+
 def load_expression_file(path: str | Path) -> Example:
-    """Read an expression file (TOML); errors name the file and the problem."""
+    """Read an expression file (TOML); errors name the file and the problem.
+
+    A derivation (the TOML format of ``gbp check``: a circuit, ``[at]`` and ``[claims]``)
+    is read too, for drawing its circuit: ``[claims]`` is ignored, and ``example = NAME``
+    means that example's circuit and values (``[at]`` overrides them).
+    """
     path = Path(path)
     text = read_text(path)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
-        raise InputError(f"{path.name}: not valid TOML: {err}") from None
+        raise InputError(f"{path.name}: {toml_error(err, text)}") from None
     where = path.name
+    if any(k in data for k in _DERIVATION_ONLY):
+        unknown = sorted(set(data) - set(DERIVATION_KEYS))
+        if unknown:
+            raise InputError(f"{where}: unknown key '{unknown[0]}' in a derivation"
+                             f" (known: {', '.join(DERIVATION_KEYS)})")
+        given = [k for k in ("expression", "program", "example") if k in data]
+        if len(given) != 1:
+            raise InputError(f"{where}: give the circuit as one of 'expression', 'program' or"
+                             f" 'example', not {' and '.join(given) or 'none'}")
+        for key in (*given, "name", "title", "description", "source"):
+            if key in data and not isinstance(data[key], str):
+                raise InputError(f"{where}: '{key}' must be a string")
+        table = data.get("at", {})
+        if not isinstance(table, dict):
+            raise InputError(f"{where}: [at] must be a table of name = number")
+        base = None
+        if "example" in data:
+            try:
+                base = load_example(data["example"])
+            except InputError as err:
+                raise InputError(f"{where}: {err}") from None
+        at = dict(base.at) if base else {}
+        at.update({str(k): _number(where, k, v) for k, v in table.items()})
+        return Example(data.get("name", path.stem),
+                       data.get("title") or (base.title if base else path.name),
+                       data.get("description", base.description if base else ""),
+                       data.get("source", base.source if base else ""),
+                       base.text if base else data[given[0]], at,
+                       bool(base and base.expand), str(path))
     missing = [k for k in _REQUIRED if k not in data]
     unknown = sorted(set(data) - _KNOWN_KEYS)
     if unknown:
