@@ -206,12 +206,14 @@ class Trace:
                  phase: str = "both", decimals: int = 2, dpi: float = 72,
                  **style: Any) -> Path:
         """Write an endlessly looping GIF: ``delay`` ms per frame, the last held longer."""
+        _check_suffix(path, ".gif")
         pngs = self.render("png", phase, decimals, dpi, **style)
         return _render.write_gif(path, pngs, delay, hold)
 
     def save_pdf(self, path: str | Path, phase: str = "both", decimals: int = 2,
                  frames: list[int] | None = None, **style: Any) -> Path:
         """Write one PDF, a frame per page, every page the same size, text as text."""
+        _check_suffix(path, ".pdf")
         pages = self.render("pdf", phase, decimals, frames=frames, **style)
         return _render.write_pdf(path, pages, self.display_title)
 
@@ -235,6 +237,7 @@ class Trace:
 
         The captions are the page's text, under the drawing (not inside it).
         """
+        _check_suffix(path, ".html", ".htm")
         svgs = self.render("svg", phase, decimals, frames=frames, captions=False, **style)
         chosen = self.make_frames(phase, decimals, **style)
         if frames is not None:
@@ -255,6 +258,12 @@ class Trace:
              dpi: float = 96, **style: Any) -> Path:
         """Write one frame (by default the last: everything) as .svg, .png, .pdf or .dot."""
         return self.make_frames(phase, decimals, **style)[frame].save(path, dpi=dpi)
+
+
+def _check_suffix(path: str | Path, *suffixes: str) -> None:
+    """Refuse to write, say, GIF data into ``a.png``."""
+    if Path(path).suffix.lower() not in suffixes:
+        raise RenderError(f"'{path}' should end in {' or '.join(suffixes)} for this format")
 
 
 @dataclass(frozen=True)

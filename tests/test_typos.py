@@ -43,3 +43,14 @@ def test_values_as_text_like_the_command_line():
 def test_ordinary_expressions_are_not_mistaken_for_files():
     assert gb.trace("a/b", a=1, b=4).value == 0.25
     assert gb.trace("math.pi*x", x=1).value == pytest.approx(3.141592653589793)
+
+
+@pytest.mark.parametrize("method, name", [("save_gif", "a.png"), ("save_pdf", "a.svg"),
+                                          ("save_html", "a.gif")])
+def test_python_save_methods_refuse_a_mismatched_extension(tmp_path, method, name):
+    from graphviz_backprop.errors import RenderError
+
+    t = gb.trace("cs231n-simple")
+    with pytest.raises(RenderError, match="should end in"):
+        getattr(t, method)(tmp_path / name)
+    assert list(tmp_path.iterdir()) == []
