@@ -4,8 +4,9 @@ A derivation is a TOML file (the circuit and a ``[claims]`` table) or code writt
 the cs231n notes write it (the forward pass, then lines such as ``dfdq = z`` and
 ``dx += ...``).  Numbers are compared within a :class:`Tolerance`, formulas by symbolic
 equivalence, and a wrong claim computed from another wrong one is traced back to the first
-wrong step.  User text only goes through :func:`graphviz_backprop.parse.parse`; the backward
-lines are interpreted over that whitelisted tree, never executed.
+wrong step.  In code, the gradient of an input that no line assigns is reported as missing.
+User text only goes through :func:`graphviz_backprop.parse.parse`; the backward lines are
+interpreted over that whitelisted tree, never executed.
 
 >>> report = check_text('''
 ... x = -2; y = 5; z = -4
@@ -14,8 +15,8 @@ lines are interpreted over that whitelisted tree, never executed.
 ... dfdq = -z
 ... dfdx = dfdq * 1.0
 ... ''', "code")
->>> [(c.name, c.status, c.line) for c in report.claims]
-[('dfdq', 'wrong', 5), ('dfdx', 'inherited', 6)]
+>>> [(c.name, c.status, c.line) for c in report.claims]  # no line assigns dfdy, dfdz
+[('dfdq', 'wrong', 5), ('dfdx', 'inherited', 6), ('dfdy', 'missing', None), ('dfdz', 'missing', None)]
 >>> report.claims[1].root_cause
 (('dfdq', 5),)
 """
@@ -41,11 +42,11 @@ from .evaluate import Evaluation, evaluate, format_value, symbolic_values
 from .gates import FUNCTIONS, GATES, format_number, sympy_number
 from .graph import Circuit, build
 from .parse import (BinOp, Call, Expr, Name, Neg, Num, Program, Statement,
-                    is_constant, parse)
-from .source import load_example, read_text
+                    backward_start, gradient_reading, is_constant, names_in, parse)
+from .source import DERIVATION_KEYS, load_example, read_text, toml_error
 
 __all__ = [
-    "Tolerance", "ClaimResult", "Report", "FolderEntry", "FolderReport",
+    "Tolerance", "ClaimResult", "NameWarning", "Report", "FolderEntry", "FolderReport",
     "check_text", "check_file", "check_folder", "format_report", "format_folder",
     "DEFAULT_ABS_TOL", "DEFAULT_REL_TOL", "SUFFIXES",
 ]
@@ -64,7 +65,7 @@ _SPOT_RTOL = 1e-9
 #: Longest formula text shown in the table (longer ones are in the JSON only).
 _SHOWN_FORMULA = 40
 
-OK, WRONG, INHERITED = "ok", "wrong", "inherited"
+OK, WRONG, INHERITED, MISSING = "ok", "wrong", "inherited", "missing"
 
 
 # ---- tolerance -----------------------------------------------------------------------------------
@@ -111,8 +112,9 @@ class Tolerance:
 class ClaimResult:
     """One claim: what was claimed, what is correct, and where an error comes from.
 
-    ``status`` is ``ok``, ``wrong`` (a first wrong step: every input it uses is right) or
-    ``inherited`` (wrong only because it uses a wrong claim); ``root_cause`` lists the
+    ``status`` is ``ok``, ``wrong`` (a first wrong step: every input it uses is right),
+    ``inherited`` (wrong only because it uses a wrong claim) or ``missing`` (code only: the
+    gradient of an input that no line assigns; ``given`` is None); ``root_cause`` lists the
     first wrong steps, as ``(name, line)``, an error comes from (itself for ``wrong``).
     Values are floats, or sympy formulas when the circuit has no input values.
     """
@@ -146,7 +148,7 @@ class ClaimResult:
             "line": self.line,
             "formula": self.formula,
             "expected_formula": self.expected_formula,
-            "root_cause": None if self.ok else [
+            "root_cause": None if self.status in (OK, MISSING) else [
                 {"name": name, "line": line} for name, line in self.root_cause],
             "note": self.note,
             "source": self.source,
@@ -155,8 +157,33 @@ class ClaimResult:
 
 
 @dataclass(frozen=True)
+class NameWarning:
+    """A name of a backward pass written as code that looks like a gradient (it starts with
+    d) but names no node of the circuit, and that no later line uses: a misspelt claim
+    (``dzz`` for ``dz``).  It makes the report not OK."""
+
+    name: str
+    line: int | None
+    message: str
+    suggestion: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "line": self.line, "message": self.message,
+                "suggestion": self.suggestion}
+
+    def __str__(self) -> str:
+        return (f"line {self.line}: " if self.line else "") + self.message
+
+
+@dataclass(frozen=True)
 class Report:
-    """Every claim of one derivation, checked."""
+    """Every claim of one derivation, checked.
+
+    In the code format ``claims`` also holds a ``missing`` row for every input whose
+    gradient no line assigns; ``not_claimed`` names those gradients in both formats (in
+    TOML they are only a note).  ``warnings`` are names that look like gradients but name
+    no node.  The report is OK when no claim is wrong or missing and there is no warning.
+    """
 
     file: str
     format: str
@@ -166,10 +193,12 @@ class Report:
     output_value: Any
     symbolic: bool
     evaluation: Evaluation | None = field(default=None, repr=False, compare=False)
+    not_claimed: tuple[str, ...] = ()
+    warnings: tuple[NameWarning, ...] = ()
 
     @property
     def ok(self) -> bool:
-        return all(c.ok for c in self.claims)
+        return all(c.ok for c in self.claims) and not self.warnings
 
     def marks(self) -> dict[str, str]:
         """Node id -> ``wrong`` or ``inherited``, for drawing the circuit with its errors."""
@@ -183,16 +212,32 @@ class Report:
 
     def summary(self) -> str:
         """One line for a picture's caption: which claims are wrong, and where from."""
+        n = len(self.made)
         if self.ok:
-            return f"All {len(self.claims)} claims hold."
+            return f"All {n} claims hold."
+        if not self.wrong:
+            held = f"All {n} claims hold" if n else "Nothing is claimed"
+            return f"{held}, but {_incomplete(self)}."
         roots = ", ".join(f"{c.name} (line {c.line})" if c.line else c.name for c in self.roots)
         inherited = [c.name for c in self.claims if c.status == INHERITED]
-        text = f"{len(self.wrong)} of {len(self.claims)} claims wrong; first wrong: {roots}"
-        return text + (f"; inherit the error: {', '.join(inherited)}" if inherited else "")
+        text = f"{len(self.wrong)} of {n} claims wrong; first wrong: {roots}"
+        text += f"; inherit the error: {', '.join(inherited)}" if inherited else ""
+        return text + (f"; {_incomplete(self)}" if self.missing or self.warnings else "")
+
+    @property
+    def made(self) -> list[ClaimResult]:
+        """The claims the derivation makes (every row but the missing ones)."""
+        return [c for c in self.claims if c.status != MISSING]
 
     @property
     def wrong(self) -> list[ClaimResult]:
-        return [c for c in self.claims if not c.ok]
+        """The wrong claims: first wrong steps and those that inherit an error."""
+        return [c for c in self.claims if c.status in (WRONG, INHERITED)]
+
+    @property
+    def missing(self) -> list[ClaimResult]:
+        """The gradients of inputs that no line assigns (code only)."""
+        return [c for c in self.claims if c.status == MISSING]
 
     @property
     def roots(self) -> list[ClaimResult]:
@@ -219,7 +264,24 @@ class Report:
             "wrong": len(self.wrong),
             "first_wrong": None if first is None else {
                 "claim": first.claim, "name": first.name, "line": first.line},
+            "not_claimed": list(self.not_claimed),
+            "warnings": [w.to_dict() for w in self.warnings],
         }
+
+
+def _incomplete(report: Report) -> str:
+    """What besides wrong claims makes a report not OK: missing gradients, stray names."""
+    parts = []
+    missing = [c.name for c in report.missing]
+    if missing:
+        parts.append(f"{len(missing)} input gradient{'s are' if len(missing) > 1 else ' is'}"
+                     f" missing ({', '.join(missing)})")
+    if report.warnings:
+        names = ", ".join(f"{w.name} (line {w.line})" if w.line else w.name
+                          for w in report.warnings)
+        parts.append(f"{names} name{'s' if len(report.warnings) == 1 else ''} no node of the"
+                     " circuit")
+    return " and ".join(parts)
 
 
 def _jsonable(value: Any) -> Any:
@@ -231,45 +293,6 @@ def _jsonable(value: Any) -> Any:
 
 
 # ---- names in the source -------------------------------------------------------------------------
-
-def _names_in(expr: Expr) -> list[str]:
-    """Variable names an expression reads, in order of first use."""
-    found: dict[str, None] = {}
-    stack = [expr]
-    while stack:
-        e = stack.pop()
-        if isinstance(e, Name):
-            found.setdefault(e.id)
-        elif isinstance(e, BinOp):
-            stack += [e.right, e.left]
-        elif isinstance(e, Neg):
-            stack.append(e.operand)
-        elif isinstance(e, Call):
-            stack += list(reversed(e.args))
-    return list(found)
-
-
-def _gradient_reading(name: str, names: set[str] | dict[str, Any]) -> tuple[str, ...] | None:
-    """How a name reads as a gradient: ``("grad", X)`` for dX, ``("local", A, B)`` for dAdB.
-
-    A name of the forward pass is a value, never a gradient; the one-name reading dX wins
-    over dAdB; among dAdB readings the shortest A wins.
-
-    >>> _gradient_reading("dfdq", {"f", "q", "z"}), _gradient_reading("dq", {"q"})
-    (('local', 'f', 'q'), ('grad', 'q'))
-    >>> _gradient_reading("dx", {"x", "dx"}) is None
-    True
-    """
-    if name in names or not name.startswith("d") or len(name) < 2:
-        return None
-    rest = name[1:]
-    if rest in names:
-        return ("grad", rest)
-    for i in range(1, len(rest) - 1):
-        if rest[i] == "d" and rest[:i] in names and rest[i + 1:] in names:
-            return ("local", rest[:i], rest[i + 1:])
-    return None
-
 
 def _unknown(name: str, names: list[str], what: str) -> str:
     """``unknown name 'w' in the claim (did you mean 'w0'? names: w0, x0, ...)``."""
@@ -340,7 +363,7 @@ class _Forward:
         self.output = last or self.circuit.output_name
         names: dict[str, None] = {}
         for st in statements:
-            for n in _names_in(st.value):
+            for n in names_in(st.value):
                 names.setdefault(n)
             if st.target:
                 names.setdefault(st.target)
@@ -368,7 +391,7 @@ class _Forward:
         if key in self._nodes:
             return self._nodes[key]
         stmts = self.statements if before is None else self.statements[:before]
-        seen = {st.target for st in stmts} | {n for st in stmts for n in _names_in(st.value)}
+        seen = {st.target for st in stmts} | {n for st in stmts for n in names_in(st.value)}
         if name not in seen:
             if name in self.circuit.inputs:
                 node = self.circuit.inputs[name]
@@ -426,7 +449,7 @@ class _Forward:
         if idx is None or is_constant(self.statements[idx].value):
             raise _Problem(f"{a} is an input: it depends on no other value, so d{a}/d{b} does"
                            f" not exist")
-        if b in _names_in(self.statements[idx].value):
+        if b in names_in(self.statements[idx].value):
             return _Key("local", a, b)
         try:
             node_b = self.node_of(b, idx)
@@ -446,11 +469,11 @@ class _Forward:
             return ev.grads[self.node_of(key.a)]
         idx = self.last_binding(key.a)
         definition = None if idx is None else self.statements[idx].value
-        if definition is None or key.b not in _names_in(definition):
+        if definition is None or key.b not in names_in(definition):
             if key.a == key.b:
                 return sympy.S.One if symbolic else 1.0
         assert idx is not None and definition is not None  # checked by key()
-        if key.b in _names_in(definition):
+        if key.b in names_in(definition):
             return self._partial(definition, key.b, idx, symbolic)
         grads, _ = _backprop(self.circuit, ev, self.node_of(key.a))
         return grads[self.node_of(key.b, idx)]
@@ -496,6 +519,52 @@ class _Forward:
         except EvaluationError as err:
             raise _Problem(f"the formula cannot be evaluated at the point: {err}") from None
         return value, formula, constant
+
+    # -- what is not claimed ----------------------------------------------------------------------
+
+    def gradient_name(self, name: str, long: bool = False) -> str:
+        """How code writes d output / d name: ``dx`` (``long``: ``dfdx`` first), else
+        ``dfdx`` (when ``dx`` is a name of the forward pass), else ``df/dx``."""
+        names = set(self.names)
+        candidates = [f"d{name}", f"d{self.output}d{name}"]
+        for candidate in reversed(candidates) if long else candidates:
+            reading = gradient_reading(candidate, names)
+            try:
+                if reading is not None and self.key(reading) == _Key("grad", name):
+                    return candidate
+            except _Problem:
+                continue
+        return f"d{self.output}/d{name}"
+
+    def unclaimed_inputs(self, keys: Any) -> list[str]:
+        """The inputs the output depends on whose gradient none of ``keys`` is about.
+
+        An input rebound later (``x = 2`` then ``x = x * 3``) is left out: ``dx`` means the
+        gradient of the last ``x``.
+        """
+        claimed = {self.node_of(k.a) for k in keys if k.kind == "grad"}
+        graph, output = self.circuit.graph, self.circuit.output
+        return [name for name, node in self.circuit.inputs.items()
+                if node not in claimed and self.node_of(name) == node
+                and nx.has_path(graph, node, output)]
+
+    def no_node(self, name: str, taken: set[str] | None = None) -> tuple[str, str | None]:
+        """Why ``dzz`` is no gradient, and the nearest gradient name (preferring those not in
+        ``taken``): ``("no node 'zz'; did you mean dz?", "dz")``."""
+        rest = name[1:]
+        absent = rest
+        candidates = [f"d{n}" for n in self.names if f"d{n}" not in self.names]
+        a = next((rest[:i] for i in range(1, len(rest) - 1)
+                  if rest[i] == "d" and rest[:i] in self.names), None)
+        if a is not None:  # dAdB with an unknown B
+            absent = rest[len(a) + 1:]
+            candidates += [f"d{a}d{n}" for n in self.names if n != a]
+        free = [c for c in candidates if c not in (taken or set())]
+        close = (difflib.get_close_matches(name, free, n=1)
+                 or difflib.get_close_matches(name, candidates, n=1))
+        if close:
+            return f"no node '{absent}'; did you mean {close[0]}?", close[0]
+        return f"no node '{absent}' (names: {', '.join(self.names)})", None
 
     def contributions(self, name: str) -> list[float]:
         """Gradient flowing into ``name``'s node along each of its outgoing wires (numeric)."""
@@ -730,40 +799,6 @@ class _Interpreter:
             raise _fail(f"{e.func}(): {err}", e) from None
 
 
-_MARKER = re.compile(r"\s*#\s*(backward|backprop)", re.IGNORECASE)
-
-
-def _backward_start(statements: tuple[Statement, ...], text: str = "") -> int | None:
-    r"""Index of the first backward statement.
-
-    A whole-line comment starting with ``# backward`` or ``# backprop`` after the first
-    statement marks it explicitly (the cs231n notes write ``# backprop f = num * invden``);
-    otherwise it is the first statement that assigns a gradient name of the names seen so far.
-
-    >>> from graphviz_backprop.parse import parse
-    >>> _backward_start(parse("x = 2; y = 3\nf = x * y\ndx = y").statements)
-    3
-    >>> code = "x = 2; dx = 3\nf = x * dx\n# backward pass\nddx = x"
-    >>> _backward_start(parse(code).statements, code)
-    3
-    """
-    if statements:
-        for number, line in enumerate(text.split("\n"), start=1):
-            if number > statements[0].line and _MARKER.match(line):
-                after = [i for i, st in enumerate(statements) if st.line > number]
-                if after:
-                    return after[0]
-                break
-    seen: set[str] = set()
-    for i, st in enumerate(statements):
-        if st.target and _gradient_reading(st.target, seen) is not None:
-            return i
-        seen.update(_names_in(st.value))
-        if st.target:
-            seen.add(st.target)
-    return None
-
-
 def _source_line(text: str, line: int | None) -> str | None:
     lines = text.split("\n")
     if line is None or not 0 < line <= len(lines):
@@ -779,7 +814,7 @@ class _CodeCheck:
         self.tolerance = tolerance
         program = parse(text)
         statements = program.statements
-        k = _backward_start(statements, text)
+        k = backward_start(program)
         if k is None:
             raise ParseError(
                 "no backward pass: no line assigns a gradient name such as dx or dfdx (dX is"
@@ -797,7 +832,7 @@ class _CodeCheck:
                     f"'{st.target}' is a value of the forward pass, which ends at line"
                     f" {statements[k - 1].line}; the backward pass assigns gradients (dX, dAdB)"
                     " and helper names", st.line, st.col)
-            reading = _gradient_reading(st.target, set(self.forward.names))
+            reading = gradient_reading(st.target, set(self.forward.names))
             if reading is not None and st.target not in self.keys:
                 try:
                     self.keys[st.target] = self.forward.key(reading)
@@ -857,8 +892,35 @@ class _CodeCheck:
                 expected_formula=str(expected[n]) if symbolic else None,
                 root_cause=roots.get(n, ()), note=notes[n],
                 source=_source_line(self.text, lines[n]), nodes=self.forward.nodes(key)))
+        not_claimed = []
+        # missing gradients are named as the derivation names its gradients: dx or dfdx
+        styles = [n == f"d{label}d{k.a}" for n, k in self.keys.items() if k.kind == "grad"]
+        long = sum(styles) > len(styles) - sum(styles)
+        for name in self.forward.unclaimed_inputs(self.keys.values()):
+            key = _Key("grad", name)
+            correct = self.forward.expected(key, symbolic)
+            gradient = self.forward.gradient_name(name, long)
+            not_claimed.append(gradient)
+            results.append(ClaimResult(
+                claim=key.label(label), name=gradient, given=None, expected=correct,
+                status=MISSING, line=None, expected_formula=str(correct) if symbolic else None,
+                note=f"no line assigns {gradient}", nodes=self.forward.nodes(key)))
         return Report("<text>", "code", self.tolerance, tuple(results), label,
-                      self.forward.evaluation.output, symbolic, self.forward.evaluation)
+                      self.forward.evaluation.output, symbolic, self.forward.evaluation,
+                      not_claimed=tuple(not_claimed), warnings=self._warnings(steps))
+
+    def _warnings(self, steps: list[_Step]) -> tuple[NameWarning, ...]:
+        """Names that start with d, name no node, and that no later line uses (``dzz``)."""
+        used = {name for s in steps for name, idx in s.reads
+                if idx is not None and name != s.target}
+        found: dict[str, NameWarning] = {}
+        for s in steps:
+            t = s.target
+            if t in self.keys or t in found or t in used or len(t) < 2 or not t.startswith("d"):
+                continue
+            text, suggestion = self.forward.no_node(t, set(self.keys))
+            found[t] = NameWarning(t, s.statement.line, f"{t}: {text}", suggestion)
+        return tuple(found.values())
 
     def _dependencies(self, steps: list[_Step], last: dict[str, int]) -> dict[str, list[str]]:
         """For each claim, the other claims whose final value it reads (through helpers)."""
@@ -928,8 +990,7 @@ def _subset_matching(term: float, parts: list[float],
 
 # ---- TOML ---------------------------------------------------------------------------------------
 
-_TOML_KEYS = ("expression", "program", "example", "at", "claims",
-              "name", "title", "description", "source")
+_TOML_KEYS = DERIVATION_KEYS
 _SLASH = re.compile(r"\s*d\s*([A-Za-z_]\w*)\s*/\s*d\s*([A-Za-z_]\w*)\s*")
 _KEY_LINE = re.compile(r"""\s*(?:"((?:[^"\\]|\\.)*)"|'([^']*)'|([A-Za-z0-9_-]+))\s*=""")
 _TABLE_LINE = re.compile(r"\s*\[\s*([A-Za-z0-9_-]+)\s*\]")
@@ -984,7 +1045,7 @@ class _TomlCheck:
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as err:
-            raise ParseError(f"not valid TOML: {err}") from None
+            raise ParseError(toml_error(err, text)) from None
         self.lines, self.claim_lines = _toml_lines(text)
         unknown = sorted(set(data) - set(_TOML_KEYS))
         if unknown:
@@ -1045,9 +1106,11 @@ class _TomlCheck:
             if name.isidentifier():
                 if name in fw.names:
                     return fw.key(("value", name))
-                reading = _gradient_reading(name, set(fw.names))
+                reading = gradient_reading(name, set(fw.names))
                 if reading is not None:
                     return fw.key(reading)
+                if len(name) > 1 and name.startswith("d"):
+                    raise _Problem(fw.no_node(name, set(self.claims))[0])
                 raise _Problem(_unknown(name, fw.names, ": not a name, dX or dA/dB"))
         except _Problem as err:
             raise ParseError(f"claim '{claim}': {err}", line) from None
@@ -1064,8 +1127,10 @@ class _TomlCheck:
             rows.append(self._one(claim, key, value, line, symbolic))
         if not symbolic:
             rows = self._inheritance(rows)
+        keys = [self._key(r.name, r.line) for r in rows]
+        not_claimed = tuple(fw.gradient_name(n) for n in fw.unclaimed_inputs(keys))
         return Report("<text>", "toml", self.tolerance, tuple(rows), fw.output,
-                      fw.evaluation.output, symbolic, fw.evaluation)
+                      fw.evaluation.output, symbolic, fw.evaluation, not_claimed=not_claimed)
 
     def _one(self, claim: str, key: _Key, value: Any, line: int | None,
              symbolic: bool) -> ClaimResult:
@@ -1189,10 +1254,12 @@ class FolderEntry:
             "file": self.file,
             "ok": bool(r and r.ok),
             "error": self.error,
-            "claims": len(r.claims) if r else None,
+            "claims": len(r.made) if r else None,
             "wrong": len(r.wrong) if r else None,
             "first_wrong": None if first is None else {
                 "claim": first.claim, "name": first.name, "line": first.line},
+            "not_claimed": list(r.not_claimed) if r else None,
+            "warnings": len(r.warnings) if r else None,
             "report": r.to_dict() if r else None,
         }
 
@@ -1253,6 +1320,8 @@ def _value_text(value: Any) -> str:
 
 
 def _claimed_text(c: ClaimResult) -> str:
+    if c.status == MISSING:
+        return "-"
     if c.formula is not None:
         formula = c.formula if len(c.formula) <= _SHOWN_FORMULA \
             else c.formula[:_SHOWN_FORMULA - 3] + "..."
@@ -1292,17 +1361,26 @@ def _claim_column(c: ClaimResult) -> str:
     return c.name if c.name.replace(" ", "") == c.claim else f"{c.name} ({c.claim})"
 
 
+_RESULT = {OK: "ok", WRONG: "WRONG", INHERITED: "WRONG", MISSING: "MISSING"}
+
+
 def format_report(report: Report) -> str:
-    """A report as a table a person reads: one line per claim, then a summary."""
+    """A report as a table a person reads: one line per claim (and per missing gradient),
+    the names that name no node, then a summary."""
     shown_output = _value_text(report.output_value)
-    head = (f"{report.file}: {len(report.claims)} claim{'s' if len(report.claims) != 1 else ''}"
-            f", output {report.output} = {shown_output}")
+    n, missing = len(report.made), len(report.missing)
+    head = (f"{report.file}: {n} claim{'s' if n != 1 else ''}"
+            + (f", {missing} missing" if missing else "")
+            + f", output {report.output} = {shown_output}")
     out = [head, "tolerance: " + (
         "formulas must be equivalent (no input values)" if report.symbolic
         else str(report.tolerance)), ""]
-    rows = [(str(c.line) if c.line else "-", _claim_column(c), "ok" if c.ok else "WRONG",
+    rows = [(str(c.line) if c.line else "-", _claim_column(c), _RESULT[c.status],
              _claimed_text(c), _correct_text(c), _note_text(c)) for c in report.claims]
     out += _table(("line", "claim", "result", "claimed", "correct", "note"), rows)
+    if report.not_claimed and report.format == "toml":
+        out.append(f"note: not claimed: {', '.join(report.not_claimed)}")
+    out += [f"warning: {w}" for w in report.warnings]
     out.append("")
     out.append(summary_line(report))
     return "\n".join(out)
@@ -1310,9 +1388,12 @@ def format_report(report: Report) -> str:
 
 def summary_line(report: Report) -> str:
     """One sentence: all right, or how many are wrong and where the first wrong step is."""
-    n = len(report.claims)
+    n = len(report.made)
     if report.ok:
         return f"All {n} claim{'s' if n != 1 else ''} hold."
+    if not report.wrong:
+        held = f"All {n} claim{'s' if n != 1 else ''} hold" if n else "Nothing is claimed"
+        return f"{held}, but {_incomplete(report)}."
     wrong, roots = report.wrong, report.roots
     first = roots[0]
     where = f"line {first.line}: " if first.line else ""
@@ -1327,6 +1408,8 @@ def summary_line(report: Report) -> str:
     inherited = [c.name for c in wrong if c.status == INHERITED]
     if inherited:
         text += f"; {', '.join(inherited)} inherit{'s' if len(inherited) == 1 else ''} the error"
+    if report.missing or report.warnings:
+        text += f". Also, {_incomplete(report)}"
     return text + "."
 
 
@@ -1337,15 +1420,23 @@ def format_folder(folder: FolderReport) -> str:
         if e.report is None:
             rows.append((e.file, "-", "-", f"unreadable: {e.error}"))
             continue
-        first = e.report.first_wrong
+        r = e.report
+        first = r.first_wrong
         step = "-" if first is None else (
             f"{first.name} (line {first.line})" if first.line else first.name)
-        rows.append((e.file, str(len(e.report.claims)), str(len(e.report.wrong)), step))
+        if first is None and not r.ok:
+            parts = [f"missing: {', '.join(c.name for c in r.missing)}"] if r.missing else []
+            parts += [f"no node: {', '.join(w.name for w in r.warnings)}"] if r.warnings else []
+            step = "; ".join(parts)
+        rows.append((e.file, str(len(r.made)), str(len(r.wrong)), step))
     out = _table(("file", "claims", "wrong", "first wrong step"), rows)
-    good = sum(1 for e in folder.entries if e.report is not None and e.report.ok)
-    bad = sum(1 for e in folder.entries if e.report is not None and not e.report.ok)
-    unreadable = sum(1 for e in folder.entries if e.report is None)
+    readable = [e.report for e in folder.entries if e.report is not None]
+    good = sum(1 for r in readable if r.ok)
+    bad = sum(1 for r in readable if r.wrong)
+    incomplete = len(readable) - good - bad
+    unreadable = len(folder.entries) - len(readable)
     out.append("")
     out.append(f"{len(folder.entries)} files: {good} all right, {bad} with wrong claims,"
-               f" {unreadable} unreadable; tolerance {folder.tolerance}")
+               + (f" {incomplete} incomplete," if incomplete else "")
+               + f" {unreadable} unreadable; tolerance {folder.tolerance}")
     return "\n".join(out)

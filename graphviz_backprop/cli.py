@@ -138,6 +138,16 @@ def eval_command(source: str, at: tuple[str, ...], expand: bool | None, as_json:
     d gate / d input, one per input wire.
     """
     t = _trace(source, at, expand)
+    if t.backward_lines:  # cs231n-style code: the dx = ... lines are not the circuit
+        first, last = t.backward_lines
+        what = f"line {first} is" if first == last else f"lines {first}-{last} are"
+        try:
+            file = source if Path(source).is_file() else "FILE"
+        except (OSError, ValueError):
+            file = "FILE"
+        click.echo(f"note: {what} a backward pass; {'it is' if first == last else 'they are'}"
+                   f" not part of the circuit (gbp check {file} checks"
+                   f" {'it' if first == last else 'them'})", err=True)
     click.echo(t.to_json() if as_json else format_table(t))
 
 
@@ -344,12 +354,13 @@ def render_command(source: str, output: str | None, fmt: str | None, at: tuple[s
 CHECK_EPILOG = """PATH is a derivation (.toml: a circuit and [claims]; .py or any other file:
 code as the cs231n notes write it, dX = ... and dAdB = ...), or a folder: every .toml and
 .py file in it is checked and summarised in one table. Exit codes: 0 every claim holds, 1 a
-claim is wrong (in a folder: or some files are unreadable), 2 the derivation cannot be read
-(in a folder: no file can). See docs/derivations.md."""
+claim is wrong, or (code) an input's gradient is missing or a dX name names no node (in a
+folder: or some files are unreadable), 2 the derivation cannot be read (in a folder: no file
+can). See docs/derivations.md."""
 
 
 @cli.command("check", epilog=CHECK_EPILOG)
-@click.argument("path", type=click.Path(exists=True, file_okay=True, dir_okay=True))
+@click.argument("path")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a table.")
 @click.option("--tol", "abs_tol", type=click.FloatRange(min=0), default=0.01, show_default=True,
               metavar="ABS", help="Absolute tolerance for claimed numbers.")
@@ -365,7 +376,9 @@ def check_command(ctx: click.Context, path: str, as_json: bool, abs_tol: float,
     """Check a hand derivation of a backward pass, claim by claim.
 
     Prints one line per claim (claimed and correct value, the line it is on) and, for a
-    wrong one, the first wrong step it comes from.
+    wrong one, the first wrong step it comes from.  In code, an input whose gradient no
+    line assigns is a MISSING line, and a name like dzz that names no node is a warning;
+    both make the check fail.
 
     \b
       gbp check homework.toml
@@ -377,6 +390,12 @@ def check_command(ctx: click.Context, path: str, as_json: bool, abs_tol: float,
     from .check import (Tolerance, check_file, check_folder, format_folder,
                         format_report)
 
+    if not Path(path).exists():
+        raise Failure(f"file '{path}' does not exist", 2)
+    if render_to is not None:  # before checking: a bad --render fails before any output
+        if Path(path).is_dir():
+            raise click.UsageError("--render draws one derivation; PATH is a folder")
+        _render_format(render_to)
     try:
         tolerance = Tolerance(abs_tol, rel_tol)
         if Path(path).is_dir():
@@ -397,6 +416,14 @@ def check_command(ctx: click.Context, path: str, as_json: bool, abs_tol: float,
     ctx.exit(0 if report.ok else 1)
 
 
+def _render_format(target: str) -> str:
+    """The format of ``check --render FILE``: svg, png or dot, else a usage error."""
+    fmt = _EXTENSIONS.get(Path(target).suffix.lower())
+    if fmt not in ("svg", "png", "dot"):
+        raise click.UsageError(f"--render needs a .svg, .png or .dot file, not '{target}'")
+    return fmt
+
+
 def _render_report(report: Any, target: str) -> None:
     """The final frame of a checked derivation, its wrong wires marked, its summary as caption."""
     from dataclasses import replace
@@ -404,9 +431,7 @@ def _render_report(report: Any, target: str) -> None:
     from .frames import steps
     from .render import picture
 
-    fmt = _EXTENSIONS.get(Path(target).suffix.lower())
-    if fmt not in ("svg", "png", "dot"):
-        raise click.UsageError(f"--render needs a .svg, .png or .dot file, not '{target}'")
+    fmt = _render_format(target)
     ev = report.evaluation
     final = replace(steps(ev)[-1], caption=report.summary())
     try:

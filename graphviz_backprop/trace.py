@@ -39,7 +39,7 @@ from .evaluate import Evaluation, evaluate, format_value, local_formulas
 from .frames import EXERCISES, PHASES, Step, steps
 from .frames import exercise as exercise_step
 from .graph import Circuit, build
-from .parse import parse, parse_sympy
+from .parse import backward_lines, forward_part, parse, parse_sympy
 from .source import Source, parse_assignments, resolve
 
 __all__ = ["Trace", "Frame", "trace"]
@@ -59,6 +59,9 @@ class Trace:
     evaluation: Evaluation
     title: str | None = None
     name: str | None = None
+    #: The lines of a backward pass in the source (cs231n-style code: ``dx = ...`` after the
+    #: forward pass), left out of the circuit; ``gbp check`` checks them.  None if there is none.
+    backward_lines: tuple[int, int] | None = None
     _cache: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -330,6 +333,9 @@ def trace(
     example (``"sigmoid-neuron"``) or a sympy expression.  Values come from the source
     itself, then ``at``, then keyword arguments; with none at all the trace is symbolic.
     ``expand=True`` lowers composite gates (sigmoid, tanh, ...) into primitive ones.
+    Code written the cs231n way (the forward pass, then ``dx = ...`` lines) is read up to its
+    backward pass, as ``gbp check`` splits it; ``Trace.backward_lines`` says which lines
+    were left out.
     """
     if isinstance(at, str):  # as on the command line: "x=-2,y=5"
         at = parse_assignments([at])
@@ -337,12 +343,16 @@ def trace(
         raise InputError(
             f"'at' takes the input values as a mapping ({{'x': -2}}) or text ('x=-2,y=5'),"
             f" not {type(at).__name__}")
+    ignored = None
     if isinstance(source, sympy.Basic):
         resolved = Source(str(source))
         program = parse_sympy(source)
     else:
         resolved = resolve(source)
         program = parse(resolved.text)
+        # a derivation written as code: the circuit is its forward pass (the rule of gbp check)
+        ignored = backward_lines(program)
+        program = forward_part(program)
     if expand is None:
         expand = bool(resolved.example and resolved.example.expand)
     circuit = build(program, expand=expand)
@@ -350,4 +360,5 @@ def trace(
     point.update(at or {})
     point.update(values)
     name = resolved.example.name if resolved.example else None
-    return Trace(circuit, evaluate(circuit, point), resolved.title, name)
+    return Trace(circuit, evaluate(circuit, point), resolved.title, name,
+                 backward_lines=ignored)

@@ -289,8 +289,10 @@ def test_helpers_in_the_backward_pass_carry_errors_through() -> None:
             "ddot = local * df\n"
             "dw0 = x0 * ddot\n")
     report = check_text(code)
+    # x0's gradient is not claimed: a missing row after the claims (it used to be ignored)
     assert [(c.name, c.status, c.line) for c in report.claims] == [
-        ("df", "ok", 4), ("ddot", "wrong", 6), ("dw0", "inherited", 7)]
+        ("df", "ok", 4), ("ddot", "wrong", 6), ("dw0", "inherited", 7),
+        ("dx0", "missing", None)]
 
 
 # ---- unreadable derivations: exit 2, one line ----------------------------------------------------
@@ -350,10 +352,12 @@ def test_unreadable_derivation_is_one_error_line(tmp_path: Path, name: str, text
     assert "Traceback" not in result.output
 
 
-def test_missing_file_is_a_usage_error() -> None:
+def test_missing_file_is_one_error_line() -> None:
+    """The project's own error line, not click's "Invalid value for 'PATH'" usage text."""
     result = run("no/such/file.py")
     assert result.exit_code == 2
-    assert "does not exist" in result.output
+    assert result.stdout == ""
+    assert result.stderr == "Error: file 'no/such/file.py' does not exist\n"
 
 
 # ---- folders (the teacher's view) ----------------------------------------------------------------
@@ -468,3 +472,200 @@ def test_render_marks_the_wrong_wires(tmp_path):
     assert svg.count(Theme().mark_wrong) == 1  # the y -> q wire, where dq/dy is wrong
     assert "first wrong: dqdy (line 7)" in svg
     assert "Wrote" in result.output
+
+
+# ---- missing gradients and names that name no node ---------------------------------------------
+
+# The new user's file: z's gradient is never assigned, and dzz is a typo for dz.
+TYPO_CODE = """\
+x = -2; y = 5; z = -4
+q = x + y
+f = q * z
+dq = z
+dx = dq
+dy = dq
+dzz = 17
+"""
+
+
+def test_code_reports_a_missing_input_gradient_and_a_typo(tmp_path: Path) -> None:
+    path = tmp_path / "hw.py"
+    path.write_text(TYPO_CODE)
+    result = run(path)
+    assert result.exit_code == 1, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0] == "hw.py: 3 claims, 1 missing, output f = -12"
+    (missing,) = [line for line in lines if "MISSING" in line]
+    assert missing.split() == ["-", "dz", "(df/dz)", "MISSING", "-", "3", "no", "line",
+                               "assigns", "dz"]
+    assert "warning: line 7: dzz: no node 'zz'; did you mean dz?" in lines
+    assert "All 3 claims hold." not in result.stdout
+    assert lines[-1] == ("All 3 claims hold, but 1 input gradient is missing (dz) and dzz"
+                         " (line 7) names no node of the circuit.")
+
+    data = json.loads(run(path, "--json").stdout)
+    assert data["ok"] is False and data["wrong"] == 0 and data["first_wrong"] is None
+    assert [(c["name"], c["status"], c["ok"]) for c in data["claims"]] == [
+        ("dq", "ok", True), ("dx", "ok", True), ("dy", "ok", True), ("dz", "missing", False)]
+    dz = data["claims"][-1]
+    assert (dz["given"], dz["expected"], dz["line"], dz["root_cause"]) == (None, 3.0, None, None)
+    assert dz["claim"] == "df/dz" and dz["nodes"] == ["n2"]  # z's node, as in gbp eval --json
+    assert data["not_claimed"] == ["dz"]
+    assert data["warnings"] == [{"name": "dzz", "line": 7, "suggestion": "dz",
+                                 "message": "dzz: no node 'zz'; did you mean dz?"}]
+
+
+def test_code_with_only_some_gradients_fails() -> None:
+    report = check_text("x = -2; y = 5; z = -4\nq = x + y\nf = q * z\ndq = z\ndx = dq\n")
+    assert not report.ok
+    assert [(c.name, c.status) for c in report.claims] == [
+        ("dq", "ok"), ("dx", "ok"), ("dy", "missing"), ("dz", "missing")]
+    assert [c.expected for c in report.missing] == [-4.0, 3.0]
+    assert report.not_claimed == ("dy", "dz") and report.wrong == []
+    assert format_report(report).splitlines()[-1] == (
+        "All 2 claims hold, but 2 input gradients are missing (dy, dz).")
+
+
+def test_a_complete_derivation_has_no_missing_rows() -> None:
+    for name in ("cs231n-simple.py", "sigmoid-neuron.py", "staged.py"):
+        report = check_file(DATA / name)
+        assert report.ok and report.missing == [] and report.not_claimed == ()
+        assert report.warnings == ()
+
+
+def test_gradients_claimed_as_dfdx_count() -> None:
+    report = check_text(ISSUE_CODE.replace("dfdz = q\n", ""))
+    assert [c.name for c in report.missing] == ["dfdz"]  # written the way the code writes them
+
+
+def test_missing_gradient_next_to_a_wrong_claim() -> None:
+    report = check_text("x = -2; y = 5; z = -4\nq = x + y\nf = q * z\ndq = -z\ndx = dq\n"
+                        "dy = dq\n")
+    assert [(c.name, c.status) for c in report.claims] == [
+        ("dq", "wrong"), ("dx", "inherited"), ("dy", "inherited"), ("dz", "missing")]
+    assert report.first_wrong.name == "dq"
+    assert report.marks() == {"n3": "wrong", "n0": "inherited", "n1": "inherited"}
+    assert summary_line_of(report).endswith(
+        "Also, 1 input gradient is missing (dz).")
+
+
+def summary_line_of(report) -> str:
+    return format_report(report).splitlines()[-1]
+
+
+def test_missing_gradients_in_symbolic_mode_are_formulas() -> None:
+    report = check_text("q = x + y\nf = q * z\ndq = z\ndx = dq\ndy = dq\n")
+    (dz,) = report.missing
+    assert dz.name == "dz" and str(dz.expected) == "x + y"
+    assert "MISSING" in format_report(report)
+
+
+def test_only_inputs_the_output_depends_on_and_their_last_binding_are_required() -> None:
+    # w is an input the output does not use: its gradient (0) is not required
+    unused = check_text("x = 2; w = 5\nf = x * x\ndx = 2 * x\n")
+    assert unused.ok, format_report(unused)
+    # c is an input rebound later: dc means the last c, so the input's gradient cannot be
+    # written and is not required
+    rebound = check_text("a = 2; c = 3\nc = c * a\nf = c + a\ndc = 1\nda = 1 + dc * c / a\n")
+    assert rebound.ok, format_report(rebound)
+
+
+def test_a_forward_variable_named_dx_makes_the_gradient_name_dfdx() -> None:
+    report = check_text("x = 2; dx = 3\nf = x * dx\n# backward pass\nddx = x\n")
+    assert [(c.name, c.status) for c in report.claims] == [("ddx", "ok"), ("dfdx", "missing")]
+
+
+@pytest.mark.parametrize("line, message", [
+    ("dw = 3", "dw: no node 'w' (names: x, y, z, q, f)"),
+    ("dfdw = 3", "dfdw: no node 'w'; did you mean dfdz?"),
+    ("dzz = dq * 1", "dzz: no node 'zz'; did you mean dz?"),
+    ("dzz = 1\ndzz += 2", "dzz: no node 'zz'; did you mean dz?"),  # only reads itself
+    ("dqq = z", "dqq: no node 'qq'; did you mean dq?"),  # near a claimed name: still its own
+], ids=lambda v: v.split()[0] if " = " in v else None)
+def test_a_name_like_a_gradient_that_names_no_node_is_a_warning(line: str,
+                                                                message: str) -> None:
+    code = ("x = -2; y = 5; z = -4\nq = x + y\nf = q * z\ndq = z\ndx = dq\ndy = dq\n"
+            f"dz = q\n{line}\n")
+    report = check_text(code)
+    assert all(c.ok for c in report.claims) and report.missing == []
+    assert [w.message for w in report.warnings] == [message]
+    assert report.warnings[0].line == 8
+    assert not report.ok  # an autograder must not pass a typo
+    assert f"warning: line 8: {message}" in format_report(report)
+
+
+def test_a_helper_that_is_used_is_no_warning() -> None:
+    # delta and dsig start with d but are helpers of the backward pass: later lines read them
+    code = ("w0 = 2; x0 = -1\ndot = w0 * x0\nf = 1 / (1 + math.exp(-dot))\n"
+            "# backward pass\ndsig = (1 - f) * f\ndelta = dsig * 1.0\nddot = delta\n"
+            "dw0 = x0 * ddot\ndx0 = w0 * ddot\n")
+    report = check_text(code)
+    assert report.ok and report.warnings == (), format_report(report)
+
+
+def test_toml_lists_gradients_not_claimed_in_a_note_and_passes(tmp_path: Path) -> None:
+    path = tmp_path / "some.toml"
+    path.write_text(f'{SIMPLE}"df/dq" = "z"\ndx = -4\n')
+    result = run(path)
+    assert result.exit_code == 0, result.output
+    assert "note: not claimed: dy, dz" in result.stdout.splitlines()
+    assert "MISSING" not in result.stdout
+    assert result.stdout.splitlines()[-1] == "All 2 claims hold."
+    data = json.loads(run(path, "--json").stdout)
+    assert data["ok"] is True and data["not_claimed"] == ["dy", "dz"]
+    assert [c["status"] for c in data["claims"]] == ["ok", "ok"]
+    complete = run(DATA / "cs231n-simple.toml")
+    assert "not claimed" not in complete.stdout
+
+
+def test_toml_claim_that_names_no_node_says_which_was_meant(tmp_path: Path) -> None:
+    path = tmp_path / "typo.toml"
+    path.write_text(f"{SIMPLE}dzz = 3\n")
+    result = run(path)
+    assert result.exit_code == 2
+    assert result.stderr == "Error: typo.toml: claim 'dzz': no node 'zz'; did you mean dz? (line 7)\n"
+
+
+def test_folder_counts_incomplete_files(tmp_path: Path) -> None:
+    (tmp_path / "typo.py").write_text(TYPO_CODE)
+    shutil.copy(DATA / "staged.py", tmp_path)
+    shutil.copy(DATA / "cs231n-simple-sign.py", tmp_path)
+    result = run(tmp_path)
+    assert result.exit_code == 1
+    rows = {line.split()[0]: line for line in result.stdout.splitlines()[1:4]}
+    assert rows["typo.py"].split() == ["typo.py", "3", "0", "missing:", "dz;", "no", "node:",
+                                       "dzz"]
+    assert "3 files: 1 all right, 1 with wrong claims, 1 incomplete, 0 unreadable" \
+        in result.stdout
+    files = {f["file"]: f for f in json.loads(run(tmp_path, "--json").stdout)["files"]}
+    assert files["typo.py"]["ok"] is False
+    assert (files["typo.py"]["claims"], files["typo.py"]["not_claimed"],
+            files["typo.py"]["warnings"]) == (3, ["dz"], 1)
+
+
+# ---- command line: errors before any output --------------------------------------------------
+
+def test_render_extension_is_checked_before_the_report(tmp_path: Path) -> None:
+    out = tmp_path / "err.jpg"
+    result = run(DATA / "cs231n-simple-sign.toml", "--render", out)
+    assert result.exit_code == 2
+    assert result.stdout == ""  # no report printed before the usage error
+    assert "--render needs a .svg, .png or .dot file, not" in result.stderr
+    assert not out.exists()
+    folder = run(DATA, "--render", tmp_path / "x.svg")
+    assert folder.exit_code == 2 and folder.stdout == ""
+    assert "--render draws one derivation" in folder.stderr
+
+
+def test_unquoted_slash_key_gets_a_hint(tmp_path: Path) -> None:
+    path = tmp_path / "slash.toml"
+    path.write_text(f"{SIMPLE}df/dx = 3  # unquoted\n")
+    result = run(path)
+    assert result.exit_code == 2 and result.stdout == ""
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("Error: slash.toml: not valid TOML: Expected '=' after a key")
+    assert "(at line 7, column 3)" in line
+    assert line.endswith("""a key with '/' must be quoted: "df/dx" = 3""")
+    # other TOML errors get no such hint
+    path.write_text(f"{SIMPLE}dx = \n")
+    assert "quoted" not in run(path).stderr
