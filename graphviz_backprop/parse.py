@@ -25,7 +25,7 @@ import re
 import textwrap
 import unicodedata
 from dataclasses import dataclass
-from typing import Callable, Union
+from typing import Callable, Collection, Union
 
 import sympy
 
@@ -35,6 +35,7 @@ from .gates import FUNCTIONS, GATES
 __all__ = [
     "Num", "Name", "Call", "BinOp", "Neg", "Expr", "Statement", "Program",
     "parse", "parse_sympy", "is_constant",
+    "names_in", "gradient_reading", "backward_start", "forward_part", "backward_lines",
     "MAX_SOURCE_CHARS", "MAX_DEPTH", "MAX_NUMBER_CHARS", "RESERVED",
 ]
 
@@ -627,8 +628,7 @@ def names_in(expr: Expr) -> list[str]:
     return list(found)
 
 
-def gradient_reading(name: str, names: set[str] | dict[str, object] | list[str]
-                     ) -> tuple[str, ...] | None:
+def gradient_reading(name: str, names: Collection[str]) -> tuple[str, ...] | None:
     """How a name reads as a gradient: ``("grad", X)`` for dX, ``("local", A, B)`` for dAdB.
 
     ``names`` are the names of the forward pass.  A name of the forward pass is a value,
@@ -749,4 +749,3 @@ def backward_lines(program: Program) -> tuple[int, int] | None:
     return None if part is None else part[1:3]
 
 
-__all__ += ["names_in", "gradient_reading", "backward_start", "forward_part", "backward_lines"]
