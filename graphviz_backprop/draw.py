@@ -274,10 +274,6 @@ class Scene:
     edges: tuple[tuple[str, str, Attrs], ...]
     column: tuple[str, ...]  # the inputs, one column at the left
 
-    def with_caption(self, label: str) -> "Scene":
-        graph = tuple((k, label if k == "label" else v) for k, v in self.graph)
-        return replace(self, graph=graph)
-
 
 def _attrs(**attrs: Any) -> Attrs:
     return tuple((k, str(v)) for k, v in attrs.items())
