@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import html
 import re
-import textwrap
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any, Mapping
@@ -123,22 +122,62 @@ def make_theme(theme: "str | Theme" = "cs231n", font: str | None = None,
 
 _BLANK = "&#160;"
 _CHAR_WIDTH = 0.62  # of the font size: a safe average for digits and letters in Helvetica
-_CAPTION_CHARS = 96
+_CAPTION_CHARS = 104
 
 
 def _text_width(text: str, size: float) -> float:
     return max(1, len(text)) * size * _CHAR_WIDTH
 
 
+def _words(part: str) -> list[str]:
+    """Split at spaces outside parentheses, so a formula is never broken in two."""
+    words, depth, start = [], 0, 0
+    for i, ch in enumerate(part):
+        depth += (ch == "(") - (ch == ")")
+        if ch == " " and depth <= 0:
+            words.append(part[start:i])
+            start = i + 1
+    words.append(part[start:])
+    return [w for w in words if w]
+
+
 def wrap_caption(caption: str, width: int = _CAPTION_CHARS) -> list[str]:
-    """Break a caption into lines at ``; `` where it can, else at spaces."""
+    """Break a caption into lines at ``; `` where it can, else at spaces between formulas.
+
+    >>> wrap_caption("a = 1; b = 2", 8)
+    ['a = 1', 'b = 2']
+    >>> wrap_caption("upstream · local = 0.38 · (1 - sigmoid(x)) = 0.09", 30)
+    ['upstream · local = 0.38 ·', '(1 - sigmoid(x)) = 0.09']
+    """
     lines: list[str] = []
     for part in caption.split("; "):
         if lines and len(lines[-1]) + 2 + len(part) <= width:
             lines[-1] += "; " + part
-        else:
-            lines.extend(textwrap.wrap(part, width) or [""])
+            continue
+        line = ""
+        for piece in _pieces(part, width):
+            if line and len(line) + 1 + len(piece) > width:
+                lines.append(line)
+                line = piece
+            else:
+                line = f"{line} {piece}" if line else piece
+        lines.append(line)
     return lines
+
+
+def _pieces(part: str, width: int) -> list[str]:
+    """A long part in pieces: its ``, ``-separated items (each ending in a comma but the
+    last), and an item longer than a line in its words."""
+    items = part.split(", ")
+    pieces: list[str] = []
+    for i, item in enumerate(items):
+        comma = "," if i < len(items) - 1 else ""
+        if len(item) < width:
+            pieces.append(item + comma)
+        else:
+            words = _words(item)
+            pieces.extend(words[:-1] + [words[-1] + comma])
+    return pieces
 
 
 @dataclass(frozen=True)
@@ -185,7 +224,7 @@ def layout_for(ev: Evaluation, steps_: list[Step], decimals: int = 2,
     caption_width = max(_text_width(line, size) for line in lines) + 12
     c = ev.circuit
     gate_widths = {
-        n: max(0.5, (_text_width(c.label(n), size + 2) + 10) / 72) for n in c.gates
+        n: max(0.5, (_text_width(c.label(n), size + 2) + 16) / 72) for n in c.gates
     }
     return Layout(decimals, theme, slot, size * 1.35, size * 1.2, caption_width,
                   caption_lines, gate_widths, title, captions)

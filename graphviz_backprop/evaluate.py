@@ -336,11 +336,26 @@ def _formula_texts(key: str, c: float | None, names: tuple[str, ...]) -> tuple[s
     return tuple(printer.doprint(d) for d in gate.derivative(*symbols, constant))
 
 
-def local_formulas(circuit: Circuit, node: str) -> tuple[str, ...]:
+def free_letter(circuit: Circuit) -> str:
+    """A letter for "the input" of a one-input gate: ``x``, as in the gate labels ``1/x``
+    and ``1-x``, unless a wire of the circuit is called x.
+
+    >>> from graphviz_backprop.graph import build
+    >>> from graphviz_backprop.parse import parse
+    >>> free_letter(build(parse("exp(x0 + a)"))), free_letter(build(parse("exp(x + u)")))
+    ('x', 'v')
+    """
+    names = {circuit.name(n) for n in circuit.order}
+    return next((letter for letter in ("x", "u", "v", "t", "s") if letter not in names), "input")
+
+
+def local_formulas(circuit: Circuit, node: str, placeholder: str | None = None
+                   ) -> tuple[str, ...]:
     """A gate's local gradients as formulas, one per input wire.
 
     The formulas name each input as the source does (``q*z`` gives ``z`` and ``q``); an
-    unnamed input is ``x`` for a one-input gate (``1/x`` gives ``-1/x**2``) and its node id
+    unnamed input is ``x`` for a one-input gate (``1/x`` gives ``-1/x**2``; ``u`` where the
+    circuit has a wire called x, or ``placeholder``) and its node id
     for a two-input one (``n2``, as in the table and the JSON).
     """
     gate = circuit.gate(node)
@@ -348,7 +363,7 @@ def local_formulas(circuit: Circuit, node: str) -> tuple[str, ...]:
         return ()
     operands = circuit.operands[node]
     if gate.arity == 1:
-        names: tuple[str, ...] = (circuit.name(operands[0]) or "x",)
+        names: tuple[str, ...] = (circuit.name(operands[0]) or placeholder or free_letter(circuit),)
     else:
         names = tuple(circuit.name(a) or a for a in operands)
     return _formula_texts(gate.key, circuit.graph.nodes[node]["c"], names)

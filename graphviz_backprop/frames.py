@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from .evaluate import Evaluation, local_formulas
+from .evaluate import Evaluation, free_letter, local_formulas
 from .graph import Circuit
 
 __all__ = ["Step", "steps", "exercise", "Wires", "wires", "fmt", "PHASES", "EXERCISES"]
@@ -38,6 +38,16 @@ def fmt(value: Any, decimals: int = 2) -> str:
         text = format(float(value), f".{decimals}f")
         return text[1:] if text.startswith("-") and float(text) == 0 else text
     return str(value)
+
+
+def _top_level_space(text: str) -> bool:
+    """True for ``x + y`` (an operation), false for ``log(1 - p)`` (a call)."""
+    depth = 0
+    for ch in text:
+        depth += (ch == "(") - (ch == ")")
+        if ch == " " and depth == 0:
+            return True
+    return False
 
 
 def _paren(text: str) -> str:
@@ -119,7 +129,10 @@ class _Captions:
                 args = [self.sym(a) for a in self.c.operands[node]]
                 if all(args):
                     text = gate.apply_text(args, self.c.graph.nodes[node]["c"])
-                    name = f"({text})" if len(text) <= 14 else None
+                    if len(text) > 14:
+                        name = None
+                    else:  # an operation between operands needs parentheses, a call does not
+                        name = f"({text})" if _top_level_space(text) else text
             self._syms[node] = name
         return self._syms[node]
 
@@ -135,10 +148,7 @@ class _Captions:
 
     def circuit(self) -> str:
         lines = [line.split("#")[0].strip() for line in self.c.source.splitlines()]
-        source = "; ".join(line for line in lines if line)
-        if len(source) > 90:
-            source = source[:87] + "..."
-        return f"The circuit: {source}"
+        return "The circuit: " + "; ".join(line for line in lines if line)
 
     def inputs(self) -> str:
         if self.ev.symbolic:
@@ -199,14 +209,20 @@ class _Captions:
             else:
                 text = f"upstream · local = {numbers}"
             parts.append(text)
+        formula = local_formulas(self.c, node, self.placeholder(node))
+        if len(formula) == 1 and any(ch.isalpha() for ch in formula[0]) and not self.ev.symbolic:
+            parts.append(f"local gradient {formula[0]}")
         for arg in dict.fromkeys(self.c.operands[node]):
             parts.append(self._branch_sum(arg, node, done, w))
-        parts = [p for p in parts if p]
-        formula = local_formulas(self.c, node)
-        note = ""
-        if len(formula) == 1 and any(ch.isalpha() for ch in formula[0]) and not self.ev.symbolic:
-            note = f" (local gradient {formula[0]})"
-        return f"Backward through {self.c.label(node)}: " + "; ".join(parts) + note
+        return f"Backward through {self.c.label(node)}: " + "; ".join(p for p in parts if p)
+
+    def placeholder(self, node: str) -> str:
+        """What a one-input gate's local gradient calls its input: the input's own symbol,
+        else a letter no wire of the circuit is called (``x`` unless there is an input x)."""
+        own = self.sym(self.c.operands[node][0])
+        if own:
+            return own
+        return free_letter(self.c)
 
     def _branch_sum(self, arg: str, node: str, done: frozenset[str], w: Wires) -> str:
         """For a node that feeds several gates: the sum, once its last branch is known."""

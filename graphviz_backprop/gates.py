@@ -137,7 +137,13 @@ class Gate:
         def bare(i: int) -> bool:  # a leading operand needs no parentheses, except in a power
             return f"({{{i}}})" in self.text or (i == 0 and self.text.startswith("{0} "))
 
-        shown = [a if bare(i) or not a.startswith("-") else f"({a})" for i, a in enumerate(args)]
+        def inner(i: int, a: str) -> str:  # no doubled parentheses: log((1 - p)) is log(1 - p)
+            if f"({{{i}}})" in self.text and a.startswith("(") and a.endswith(")"):
+                return a[1:-1]
+            return a
+
+        shown = [inner(i, a) if bare(i) or not a.startswith("-") else f"({a})"
+                 for i, a in enumerate(args)]
         shown_c = "" if c is None else format_number(c)
         if c is not None and c < 0 and "({c})" not in self.text:
             shown_c = f"({shown_c})"

@@ -226,12 +226,14 @@ def resolve(source: str) -> Source:
         raise InputError(f"source must be text, not {type(source).__name__}")
     if _looks_like_path(source):
         path = Path(source)
-        if _exists(path):
+        # a folder of frames named after an example ("gbp render X -o X/") is not the source
+        if _exists(path) and not (path.is_dir() and source.rstrip("/") in _example_names()):
             if path.suffix == ".toml":
                 example = load_expression_file(path)
                 return Source(example.text, dict(example.at), example.title, example)
             return Source(read_text(path), {}, path.name)
         names = _example_names()
+        source = source.rstrip("/") if source.rstrip("/") in names else source
         if source in names:
             example = load_example(source)
             return Source(example.text, dict(example.at), example.title, example)
