@@ -79,10 +79,11 @@ THEMES: dict[str, Theme] = {
         name="print", value_color="#000000", grad_color="#4d4d4d", local_color="#6e6e6e",
         forward_highlight="#ebebeb", backward_highlight="#d0d0d0", caption_color="#000000",
         mark_wrong="#b3b3b3", mark_inherited="#e0e0e0", grad_italic=True),
-    # the Okabe-Ito palette (blue values, vermillion gradients, bluish green local
-    # gradients), told apart under the common colour-vision deficiencies; gradients in italics
+    # the Okabe-Ito hues (blue values, vermillion gradients, bluish green local gradients),
+    # told apart under the common colour-vision deficiencies, the last two darkened to reach
+    # a 4.5:1 contrast on white as text; gradients in italics
     "colorblind": Theme(
-        name="colorblind", value_color="#0072b2", grad_color="#d55e00", local_color="#009e73",
+        name="colorblind", value_color="#0072b2", grad_color="#c04f00", local_color="#007a5a",
         forward_highlight="#cce8f7", backward_highlight="#f8dcc6", mark_wrong="#e69f00",
         mark_inherited="#f0e442", grad_italic=True),
 }

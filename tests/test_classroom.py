@@ -109,10 +109,27 @@ def test_the_print_theme_uses_no_colour():
         assert r == g == b, f"#{color} is not a grey"
 
 
-def test_the_colorblind_theme_is_the_okabe_ito_palette():
+def _contrast(color: str, background: str = "#ffffff") -> float:
+    def luminance(hex_color: str) -> float:
+        channels = [int(hex_color[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+        lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+    a, b = sorted((luminance(color), luminance(background)), reverse=True)
+    return (a + 0.05) / (b + 0.05)
+
+
+def test_the_colorblind_theme_keeps_okabe_ito_hues_readable_as_text():
+    import colorsys
+
     style = THEMES["colorblind"]
-    okabe_ito = {"#e69f00", "#56b4e9", "#009e73", "#f0e442", "#0072b2", "#d55e00", "#cc79a7"}
-    assert {style.value_color, style.grad_color, style.local_color} <= okabe_ito
+    # blue, vermillion and bluish green: the Okabe-Ito hues, darkened for text contrast
+    for color, reference in [(style.value_color, "#0072b2"), (style.grad_color, "#d55e00"),
+                             (style.local_color, "#009e73")]:
+        hue = colorsys.rgb_to_hsv(*(int(color[i:i + 2], 16) / 255 for i in (1, 3, 5)))[0]
+        ref = colorsys.rgb_to_hsv(*(int(reference[i:i + 2], 16) / 255 for i in (1, 3, 5)))[0]
+        assert abs(hue - ref) < 0.02, (color, reference)
+        assert _contrast(color) >= 4.5, color  # WCAG AA for text on white
     assert style.grad_italic
 
 
