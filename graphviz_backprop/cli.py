@@ -237,7 +237,7 @@ def _beamer_plan(output: str | None, fmt: str | None, stem: str) -> Path:
 @click.option("-o", "--output", metavar="PATH",
               help="A .gif (the animation), a .pdf (a frame per page), a .html (a stepper"
               " page), a folder (numbered frames, e.g. frames/), or a .svg/.png/.pdf/.dot file"
-              " with --final, --frame or --exercise.  [default: NAME.gif]")
+              " with --final, --frame or --exercise.  [default: NAME.gif, or named after the format, e.g. NAME-frames/]")
 @click.option("--format", "fmt", type=click.Choice(["svg", "png", "gif", "dot", "pdf", "html"]),
               help="Output format; by default it follows -o's extension (svg for a folder).")
 @AT_OPTION
