@@ -10,6 +10,18 @@ import pytest
 #: The cs231n notes' code for the simple circuit, as published.
 CS231N_CODE = "x = -2; y = 5; z = -4\nq = x + y\nf = q * z\n"
 
+#: The new user's derivation: a forward pass, then a backward pass in which z's gradient is
+#: never assigned and dzz is a typo for dz.
+TYPO_DERIVATION = """\
+x = -2; y = 5; z = -4
+q = x + y
+f = q * z
+dq = z
+dx = dq
+dy = dq
+dzz = 17
+"""
+
 #: The micrograd-style program of issue 2.
 MICROGRAD = """\
 a = Value(-4.0)

@@ -19,6 +19,7 @@ from graphviz_backprop.check import (Tolerance, check_file, check_folder, check_
                                      format_report)
 from graphviz_backprop.cli import cli
 from graphviz_backprop.errors import InputError
+from support import TYPO_DERIVATION
 
 DATA = Path(__file__).parent / "data" / "derivations"
 
@@ -476,16 +477,7 @@ def test_render_marks_the_wrong_wires(tmp_path):
 
 # ---- missing gradients and names that name no node ---------------------------------------------
 
-# The new user's file: z's gradient is never assigned, and dzz is a typo for dz.
-TYPO_CODE = """\
-x = -2; y = 5; z = -4
-q = x + y
-f = q * z
-dq = z
-dx = dq
-dy = dq
-dzz = 17
-"""
+TYPO_CODE = TYPO_DERIVATION  # a forward pass, then a backward pass with a typo
 
 
 def test_code_reports_a_missing_input_gradient_and_a_typo(tmp_path: Path) -> None:

@@ -25,20 +25,12 @@ from graphviz_backprop.parse import (
 )
 from graphviz_backprop.source import list_examples, load_example, load_expression_file
 from graphviz_backprop.trace import trace
+from support import TYPO_DERIVATION
 
 DATA = Path(__file__).parent / "data" / "derivations"
 CODE_FIXTURES = sorted(p for p in DATA.glob("*.py") if not p.name.startswith("broken"))
 
-# The new user's file: a forward pass, then a backward pass ending in a typo.
-STAGED = """\
-x = -2; y = 5; z = -4
-q = x + y
-f = q * z
-dq = z
-dx = dq
-dy = dq
-dzz = 17
-"""
+STAGED = TYPO_DERIVATION  # a forward pass, then a backward pass with a typo
 
 
 def gbp(*args: str, code: int = 0):
