@@ -1,4 +1,4 @@
-"""Hostile and broken inputs: each is one line ``Error: ...``, exit code 2, fast, and harmless.
+"""Hostile and broken inputs: each is one line ``Error: ...``, exit code 2, and harmless.
 
 One table; each row is checked through the command line (click's runner and ``main()``) and,
 under an audit hook, through the library: parsing, building and evaluating must never open a
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import ast
 import sys
-import time
 
 import pytest
 
@@ -94,7 +93,6 @@ ROWS = [
 
 IDS = [r[0] for r in ROWS]
 CASES = [r[1:] for r in ROWS]
-FAST = 2.0  # seconds; each case answers in a few milliseconds
 
 
 def argv(source: str, at: list[str]) -> list[str]:
@@ -116,15 +114,12 @@ def the_error_line(output: str) -> str:
 
 @pytest.mark.parametrize(("source", "at", "phrase"), CASES, ids=IDS)
 def test_cli_answers_one_error_line_and_exit_2(runner, source, at, phrase):
-    start = time.perf_counter()
     result = runner.invoke(cli, argv(source, at))
-    elapsed = time.perf_counter() - start
     assert result.exit_code == 2, result.output[:2000]
     assert result.stdout == ""
     line = the_error_line(result.stderr)
     assert phrase in line
     assert len(line) < 500
-    assert elapsed < FAST
 
 
 @pytest.mark.parametrize(("source", "at", "phrase"), CASES, ids=IDS)
