@@ -40,12 +40,12 @@ from .errors import (
     RenderError,
     ValuesError,
 )
-from .draw import THEMES, Theme
 from .evaluate import Evaluation, evaluate
 from .gates import GATES, Gate
 from .graph import Circuit, build
 from .parse import Program, parse, parse_sympy
 from .source import Example, list_examples, load_example
+from .themes import THEMES, Theme
 from .trace import Trace, trace
 
 __all__ = [

@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-from .draw import FONT_SIZES, THEMES
+from .themes import FONT_SIZES, THEMES
 from .errors import GbpError
 from .render import write_file, write_frames, write_gif
 from .evaluate import format_value, local_formulas

@@ -18,18 +18,21 @@ import difflib
 import math
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Mapping
-
-import sympy
-from sympy.printing.str import StrPrinter
+from typing import TYPE_CHECKING, Any, Mapping
 
 from .errors import EvaluationError, LimitError, ValuesError
 from .gates import GATES, format_number, sympy_number
 from .graph import Circuit
+from .lazy import lazy_import
+
+if TYPE_CHECKING:
+    import sympy
+else:
+    sympy = lazy_import("sympy")  # symbolic mode and formula text only
 
 __all__ = [
     "Evaluation", "evaluate", "resolve_values", "symbolic_values", "local_formulas",
-    "format_value", "symbolic_size", "KINK", "MAX_SYMBOLIC_SIZE",
+    "format_value", "symbolic_size", "sympy_formula_texts", "KINK", "MAX_SYMBOLIC_SIZE",
 ]
 
 #: Flag on a node evaluated at a non-differentiable point (the gradient follows PyTorch).
@@ -185,7 +188,7 @@ def _numeric(circuit: Circuit, at: dict[str, float]) -> Evaluation:
     return Evaluation(circuit, at, values, grads, local, flags)
 
 
-def symbolic_values(circuit: Circuit) -> dict[str, sympy.Expr]:
+def symbolic_values(circuit: Circuit) -> "dict[str, sympy.Expr]":
     """Every node's value as a sympy expression of the input symbols (real-valued)."""
     cached = circuit._cache.get("symbolic")
     if cached is not None:
@@ -296,44 +299,56 @@ def _written_size(formulas: list[Any]) -> int:
     return largest
 
 
-class _Printer(StrPrinter):
-    """Formulas as a student reads them: no ``Piecewise``, ``Heaviside`` or 16-digit floats.
+@lru_cache(maxsize=None)
+def _printer() -> Any:
+    """The printer of formulas as a student reads them: no ``Piecewise``, ``Heaviside`` or
+    16-digit floats (made on first use: it needs sympy).
 
     >>> x, y = sympy.symbols("x y", real=True)
-    >>> _Printer().doprint(sympy.Heaviside(x, 0))
+    >>> _printer().doprint(sympy.Heaviside(x, 0))
     '(1 if x > 0, else 0)'
-    >>> _Printer().doprint(GATES["max"].derivative(x, y, None)[0])
+    >>> _printer().doprint(GATES["max"].derivative(x, y, None)[0])
     '(1 if x > y, 1/2 if x = y, else 0)'
     """
+    from sympy.printing.str import StrPrinter
 
-    def _print_Heaviside(self, expr: sympy.Heaviside) -> str:
-        arg, at_zero = expr.args[0], (expr.args[1] if len(expr.args) > 1 else sympy.S.Half)
-        if at_zero == 0:
-            return f"(1 if {self._print(arg)} > 0, else 0)"
-        return f"(1 if {self._print(arg)} >= 0, else 0)" if at_zero == 1 else \
-            f"(1 if {self._print(arg)} > 0, {self._print(at_zero)} if {self._print(arg)} = 0, else 0)"
+    class Printer(StrPrinter):
+        def _print_Heaviside(self, expr: Any) -> str:
+            arg, at_zero = expr.args[0], (expr.args[1] if len(expr.args) > 1 else sympy.S.Half)
+            if at_zero == 0:
+                return f"(1 if {self._print(arg)} > 0, else 0)"
+            return f"(1 if {self._print(arg)} >= 0, else 0)" if at_zero == 1 else \
+                f"(1 if {self._print(arg)} > 0, {self._print(at_zero)} if {self._print(arg)} = 0, else 0)"
 
-    def _print_Piecewise(self, expr: sympy.Piecewise) -> str:
-        parts = [self._print(value) if cond is sympy.true else
-                 f"{self._print(value)} if {self._print(cond)}" for value, cond in expr.args]
-        if expr.args and expr.args[-1][1] is sympy.true:
-            parts[-1] = f"else {parts[-1]}"
-        return "(" + ", ".join(parts) + ")"
+        def _print_Piecewise(self, expr: Any) -> str:
+            parts = [self._print(value) if cond is sympy.true else
+                     f"{self._print(value)} if {self._print(cond)}" for value, cond in expr.args]
+            if expr.args and expr.args[-1][1] is sympy.true:
+                parts[-1] = f"else {parts[-1]}"
+            return "(" + ", ".join(parts) + ")"
 
-    def _print_Equality(self, expr: sympy.Eq) -> str:
-        return f"{self._print(expr.lhs)} = {self._print(expr.rhs)}"
+        def _print_Equality(self, expr: Any) -> str:
+            return f"{self._print(expr.lhs)} = {self._print(expr.rhs)}"
 
-    def _print_Float(self, expr: sympy.Float) -> str:
-        return format(float(expr), ".4g")
+        def _print_Float(self, expr: Any) -> str:
+            return format(float(expr), ".4g")
+
+    return Printer()
+
+
+def sympy_formula_texts(key: str, c: float | None, names: tuple[str, ...]) -> tuple[str, ...]:
+    """A gate's local gradients as sympy prints them (the reference for ``Gate.local_text``)."""
+    gate = GATES[key]
+    symbols = [sympy.Symbol(n, real=True) for n in names]
+    constant = None if c is None else (sympy_number(c) if len(repr(c)) <= 8 else sympy.Float(c))
+    printer = _printer()
+    return tuple(printer.doprint(d) for d in gate.derivative(*symbols, constant))
 
 
 @lru_cache(maxsize=4096)
 def _formula_texts(key: str, c: float | None, names: tuple[str, ...]) -> tuple[str, ...]:
-    gate = GATES[key]
-    symbols = [sympy.Symbol(n, real=True) for n in names]
-    constant = None if c is None else (sympy_number(c) if len(repr(c)) <= 8 else sympy.Float(c))
-    printer = _Printer()
-    return tuple(printer.doprint(d) for d in gate.derivative(*symbols, constant))
+    texts = GATES[key].local_texts(names, c)
+    return texts if texts is not None else sympy_formula_texts(key, c, names)
 
 
 def free_letter(circuit: Circuit) -> str:
@@ -345,8 +360,8 @@ def free_letter(circuit: Circuit) -> str:
     >>> free_letter(build(parse("exp(x0 + a)"))), free_letter(build(parse("exp(x + u)")))
     ('x', 'v')
     """
-    names = {circuit.name(n) for n in circuit.order}
-    return next((letter for letter in ("x", "u", "v", "t", "s") if letter not in names), "input")
+    return next((letter for letter in ("x", "u", "v", "t", "s") if letter not in circuit.names),
+                "input")
 
 
 def local_formulas(circuit: Circuit, node: str, placeholder: str | None = None
@@ -378,6 +393,6 @@ def format_value(value: Any, decimals: int | None = None) -> str:
     if isinstance(value, float):
         value = value + 0.0  # no "-0": a zero has no sign on paper
         return format(value, f".{decimals}f") if decimals is not None else format(value, ".6g")
-    if isinstance(value, sympy.Basic) and value.is_Number:
+    if type(value).__module__.startswith("sympy.") and value.is_Number:
         return format_number(float(value)) if decimals is None else format(float(value), f".{decimals}f")
     return str(value)

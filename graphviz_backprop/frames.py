@@ -14,13 +14,16 @@ out; 6. everything.  A :class:`Step` only says what is revealed; drawing is ``dr
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator, Mapping, Sequence, Set
 from dataclasses import dataclass
-from typing import Any, Literal
+from itertools import islice
+from typing import AbstractSet, Any, Literal
 
 from .evaluate import Evaluation, free_letter, local_formulas
 from .graph import Circuit
 
-__all__ = ["Step", "steps", "exercise", "Wires", "wires", "fmt", "PHASES", "EXERCISES"]
+__all__ = ["Step", "Revealed", "steps", "exercise", "Wires", "wires", "fmt", "PHASES",
+           "EXERCISES"]
 
 Phase = Literal["forward", "backward", "both"]
 PHASES = ("forward", "backward", "both")
@@ -84,6 +87,50 @@ def wires(circuit: Circuit) -> Wires:
     return cached
 
 
+class Revealed(Set):
+    """The first ``count`` nodes of an order shared by every step: what a step reveals.
+
+    Steps reveal one more node at a time, so what a step shows is always a prefix of one
+    order.  Keeping the prefix's length instead of a copy of the nodes keeps the frame plan
+    linear in the size of the circuit.
+
+    >>> shown = Revealed(["n0", "n1", "n2"], 2)
+    >>> "n1" in shown, "n2" in shown, sorted(shown), len(shown)
+    (True, False, ['n0', 'n1'], 2)
+    """
+
+    __slots__ = ("_order", "_rank", "_count")
+
+    def __init__(self, order: Sequence[str], count: int, rank: Mapping[str, int] | None = None):
+        self._order = order
+        self._rank = rank if rank is not None else {n: i for i, n in enumerate(order)}
+        self._count = count
+
+    def prefix(self, count: int) -> "Revealed":
+        """The first ``count`` nodes of the same order (sharing it)."""
+        return Revealed(self._order, count, self._rank)
+
+    def __contains__(self, node: object) -> bool:
+        rank = self._rank.get(node)  # type: ignore[call-overload]
+        return rank is not None and rank < self._count
+
+    def __iter__(self) -> Iterator[str]:
+        return islice(self._order, self._count)
+
+    def __len__(self) -> int:
+        return self._count
+
+    @classmethod
+    def _from_iterable(cls, it: Iterable[str]) -> frozenset[str]:
+        return frozenset(it)  # the result of -, &, |: an ordinary set
+
+    def __hash__(self) -> int:
+        return self._hash()
+
+    def __repr__(self) -> str:
+        return f"Revealed({list(self)!r})"
+
+
 @dataclass(frozen=True)
 class Step:
     """One frame's content: which values and gradients are revealed, and the caption.
@@ -97,8 +144,8 @@ class Step:
     index: int
     kind: str
     caption: str
-    computed: frozenset[str]
-    backed: frozenset[str]
+    computed: AbstractSet[str]
+    backed: AbstractSet[str]
     seeded: bool
     current: str | None = None
     show_local: bool = False
@@ -113,6 +160,8 @@ class _Captions:
         self.decimals = decimals
         self.f = self.c.output_name
         self._syms: dict[str, str | None] = {}
+        #: wires out of a node whose gate's backward step is still to come (fan-out only)
+        self._pending: dict[str, int] = {}
 
     def num(self, value: Any) -> str:
         return fmt(value, self.decimals)
@@ -184,8 +233,11 @@ class _Captions:
         one = "1" if self.ev.symbolic else self.num(1.0)
         return f"Backward starts at the output: ∂{self.f}/∂{self.f} = {one}"
 
-    def backward(self, node: str, done: frozenset[str], w: Wires) -> str:
-        """The chain rule on each input wire of a gate, with numbers."""
+    def backward(self, node: str, w: Wires) -> str:
+        """The chain rule on each input wire of a gate, with numbers.
+
+        Called once per gate, in backward order (a node's branches are summed in the
+        caption of its last one)."""
         own = self.sym(node)
         upstream = self.ev.grads[node]
         parts = []
@@ -212,8 +264,9 @@ class _Captions:
         formula = local_formulas(self.c, node, self.placeholder(node))
         if len(formula) == 1 and any(ch.isalpha() for ch in formula[0]) and not self.ev.symbolic:
             parts.append(f"local gradient {formula[0]}")
-        for arg in dict.fromkeys(self.c.operands[node]):
-            parts.append(self._branch_sum(arg, node, done, w))
+        operands = self.c.operands[node]
+        for arg in dict.fromkeys(operands):
+            parts.append(self._branch_sum(arg, operands.count(arg), w))
         return f"Backward through {self.c.label(node)}: " + "; ".join(p for p in parts if p)
 
     def placeholder(self, node: str) -> str:
@@ -224,16 +277,17 @@ class _Captions:
             return own
         return free_letter(self.c)
 
-    def _branch_sum(self, arg: str, node: str, done: frozenset[str], w: Wires) -> str:
+    def _branch_sum(self, arg: str, wires_here: int, w: Wires) -> str:
         """For a node that feeds several gates: the sum, once its last branch is known."""
         consumers = w.consumers[arg]
         if len(consumers) < 2:
             return ""
-        if not all(g in done or g == node for g, _ in consumers):
-            name = self.sym(arg)
+        pending = self._pending.get(arg, len(consumers)) - wires_here
+        self._pending[arg] = pending
+        name = self.sym(arg)
+        if pending:
             return f"{name or 'this node'} branches: more gradient to add"
         terms = [self.ev.grads[g] * self.ev.local[g][p] for g, p in consumers]
-        name = self.sym(arg)
         target = f"∂{self.f}/∂{name}" if name else "the branches"
         shown = " + ".join(_paren(self.num(t)) for t in terms)
         return f"branches add: {target} = {shown} = {self.num(self.ev.grads[arg])}"
@@ -251,27 +305,27 @@ def steps(ev: Evaluation, phase: Phase = "both", decimals: int = 2) -> list[Step
     c = ev.circuit
     w = wires(c)
     cap = _Captions(ev, decimals)
-    leaves = frozenset(n for n in c.order if c.graph.nodes[n]["kind"] != "gate")
-    everything = frozenset(c.order)
-    gates_done = frozenset(c.gates)
-    out: list[tuple[str, str, frozenset[str], frozenset[str], bool, str | None, bool]] = []
+    leaves = [n for n in c.order if c.graph.nodes[n]["kind"] != "gate"]
+    # what the steps reveal is a prefix of one of two orders (see Revealed)
+    computed = Revealed(leaves + c.gates, 0)
+    backed = Revealed(c.gates[::-1], 0)
+    everything, none_backed = computed.prefix(len(c.order)), backed
+    out: list[tuple[str, str, AbstractSet[str], AbstractSet[str], bool, str | None, bool]] = []
 
     if phase in ("forward", "both"):
-        out.append(("circuit", cap.circuit(), frozenset(), frozenset(), False, None, False))
-        out.append(("inputs", cap.inputs(), leaves, frozenset(), False, None, False))
-        computed = set(leaves)
-        for gate in c.gates:
-            computed.add(gate)
-            out.append(("forward", cap.forward(gate), frozenset(computed), frozenset(), False,
+        out.append(("circuit", cap.circuit(), computed, none_backed, False, None, False))
+        out.append(("inputs", cap.inputs(), computed.prefix(len(leaves)), none_backed, False,
+                    None, False))
+        for i, gate in enumerate(c.gates, start=len(leaves) + 1):
+            out.append(("forward", cap.forward(gate), computed.prefix(i), none_backed, False,
                         gate, False))
     if phase in ("backward", "both"):
-        out.append(("seed", cap.seed(), everything, frozenset(), True, None, False))
-        done: set[str] = set()
-        for gate in reversed(c.gates):
-            caption = cap.backward(gate, frozenset(done), w)
-            done.add(gate)
-            out.append(("backward", caption, everything, frozenset(done), True, gate, True))
-    out.append(("final", cap.final(), everything, gates_done, True, None, False))
+        out.append(("seed", cap.seed(), everything, none_backed, True, None, False))
+        for i, gate in enumerate(reversed(c.gates), start=1):
+            out.append(("backward", cap.backward(gate, w), everything, backed.prefix(i), True,
+                        gate, True))
+    out.append(("final", cap.final(), everything, backed.prefix(len(c.gates)), True, None,
+                False))
     return [Step(i, *row) for i, row in enumerate(out)]
 
 

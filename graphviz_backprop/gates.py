@@ -14,7 +14,11 @@ Every entry keeps together:
 * ``domain``: says why the gate is undefined at ``xs`` (or ``None`` where it is defined);
 * ``kink``: whether ``xs`` is a non-differentiable point (the gradient follows PyTorch there);
 * ``expand``: for composite gates, the same function written with primitive gates in the
-  tool's own language, in terms of ``x`` (used by ``--expand``).
+  tool's own language, in terms of ``x`` (used by ``--expand``);
+* ``text``: the operation written out in captions (``{0} · {1}``);
+* ``local_text``: ``derivative`` as text, exactly as sympy prints it, from the inputs' names
+  and the constant as formulas show it (:func:`shown_constant`), so tables and captions need
+  no sympy; ``None`` (or a row without it) where only sympy can write it.
 
 Adding a gate means adding one entry to ``GATES`` (and a row to the tests).
 
@@ -28,35 +32,56 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Callable, Sequence
-
-import sympy
+from fractions import Fraction
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from .errors import EvaluationError
+from .lazy import lazy_import
 
-__all__ = ["Gate", "GATES", "FUNCTIONS", "format_number", "sympy_number", "sigmoid"]
+if TYPE_CHECKING:
+    import sympy
+else:
+    sympy = lazy_import("sympy")  # only symbolic work reads it: numbers need none of it
+
+__all__ = ["Gate", "GATES", "FUNCTIONS", "format_number", "sympy_number", "shown_constant",
+           "sigmoid"]
 
 Floats = Sequence[float]
 
 
-class sigmoid(sympy.Function):
-    """The logistic function as a sympy function, so formulas read ``sigmoid(x)``."""
+@lru_cache(maxsize=None)
+def _sigmoid_function() -> Any:
+    """The logistic function as a sympy function, so formulas read ``sigmoid(x)``; made on
+    first use (it needs sympy)."""
 
-    @classmethod
-    def eval(cls, x):  # noqa: D102 - sympy hook
-        if x.is_Number:
+    class sigmoid(sympy.Function):
+        """The logistic function as a sympy function, so formulas read ``sigmoid(x)``."""
+
+        @classmethod
+        def eval(cls, x):  # noqa: D102 - sympy hook
+            if x.is_Number:
+                return 1 / (1 + sympy.exp(-x))
+            return None
+
+        def fdiff(self, argindex: int = 1):  # noqa: D102 - sympy hook
+            s = sigmoid(self.args[0])
+            return s * (1 - s)
+
+        def _eval_rewrite_as_exp(self, x, **kwargs):
             return 1 / (1 + sympy.exp(-x))
-        return None
 
-    def fdiff(self, argindex: int = 1):  # noqa: D102 - sympy hook
-        s = sigmoid(self.args[0])
-        return s * (1 - s)
+        def _eval_evalf(self, prec):
+            return self.rewrite(sympy.exp)._eval_evalf(prec)
 
-    def _eval_rewrite_as_exp(self, x, **kwargs):
-        return 1 / (1 + sympy.exp(-x))
+    return sigmoid
 
-    def _eval_evalf(self, prec):
-        return self.rewrite(sympy.exp)._eval_evalf(prec)
+
+def __getattr__(name: str) -> Any:
+    """``gates.sigmoid``, the sympy function, made when first asked for."""
+    if name == "sigmoid":
+        return _sigmoid_function()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def format_number(c: float) -> str:
@@ -79,6 +104,62 @@ def sympy_number(c: float) -> sympy.Expr:
     return sympy.Rational(repr(float(c)))
 
 
+def shown_constant(c: float | None) -> Fraction | float | None:
+    """A gate's constant as its local-gradient formula shows it: exact when it is short as
+    typed (``0.01`` is 1/100), else the float itself (1/3 is written to 4 digits).
+
+    >>> shown_constant(0.01), shown_constant(2.0), shown_constant(1 / 3)
+    (Fraction(1, 100), Fraction(2, 1), 0.3333333333333333)
+    """
+    if c is None:
+        return None
+    if len(repr(c)) > 8:
+        return c
+    if c == int(c) and abs(c) < 1e15:
+        return Fraction(int(c))
+    return Fraction(repr(float(c)))
+
+
+def _number_text(v: Fraction | float) -> str:
+    """A number as sympy prints it in a formula: ``-1/4`` exactly, a float to 4 digits."""
+    return str(v) if isinstance(v, Fraction) else format(v, ".4g")
+
+
+def _integer_text(c: Fraction | float | None,
+                  text: Callable[[int], str | None]) -> tuple[str, ...] | None:
+    """``(text(k),)`` for a whole-number constant k; None (sympy writes it) otherwise."""
+    if not isinstance(c, Fraction) or c.denominator != 1:
+        return None
+    written = text(int(c))
+    return None if written is None else (written,)
+
+
+def _power_rule(x: str, k: int) -> str:
+    """d/dx x**k as sympy prints it: ``2*x``, ``3*x**2``, ``-1/x**2``."""
+    if k in (0, 1):
+        return str(k)
+    if k > 0:
+        return f"2*{x}" if k == 2 else f"{k}*{x}**{k - 1}"
+    return f"{k}/{x}**{1 - k}"
+
+
+def _reciprocal_rule(x: str, k: int) -> str:
+    """d/dx k/x as sympy prints it: ``-2/x**2``, ``x**(-2)`` for k = -1."""
+    if k == 0:
+        return "0"
+    return f"{x}**(-2)" if k == -1 else f"{-k}/{x}**2"
+
+
+def _piece(a: str, b: str) -> str:
+    """The local gradient of max(a, b) with respect to a, as printed (see ``_max_piece``)."""
+    return f"(1 if {a} > {b}, 1/2 if {a} = {b}, else 0)"
+
+
+def _below(x: str, k: int) -> str:
+    """The local gradient of min(x, k), as sympy prints it (the number goes right)."""
+    return f"(1 if {x} < {k}, 1/2 if {x} = {k}, else 0)"
+
+
 @dataclass(frozen=True)
 class Gate:
     """One row of the gate table (see the module docstring)."""
@@ -94,6 +175,7 @@ class Gate:
     kink: Callable[[Floats, float | None], bool] = lambda xs, c: False
     expand: str | None = None
     text: str = ""
+    local_text: Callable[[Sequence[str], Any], tuple[str, ...] | None] | None = None
 
     def checked_forward(self, xs: Floats, c: float | None = None) -> float:
         """``forward`` as a finite real float64, or an :class:`EvaluationError` saying why not.
@@ -150,6 +232,19 @@ class Gate:
         return self.text.format(*shown, c=shown_c)
 
 
+    def local_texts(self, names: Sequence[str], c: float | None = None
+                    ) -> tuple[str, ...] | None:
+        """The local gradients as text from the inputs' names, without sympy; None where only
+        sympy can write them (see ``local_text``).
+
+        >>> GATES["mul"].local_texts(["q", "z"]), GATES["pow_c"].local_texts(["x"], 3.0)
+        (('z', 'q'), ('3*x**2',))
+        """
+        if self.local_text is None:
+            return None
+        return self.local_text(names, shown_constant(c))
+
+
 def _signed(op: str, c: float) -> str:
     """``+1`` / ``-1`` for an added constant, keeping the sign readable."""
     if op == "+":
@@ -193,9 +288,7 @@ def _zero(x: float) -> str | None:
     return "division by zero" if x == 0 else None
 
 
-_S = sympy.S
 _LEAK = 0.01
-_LEAK_S = sympy.Rational(1, 100)
 
 _TABLE: list[Gate] = [
     # ---- two variable inputs -------------------------------------------------------------
@@ -203,27 +296,31 @@ _TABLE: list[Gate] = [
          lambda xs, c: xs[0] + xs[1],
          lambda xs, c, out: (1.0, 1.0),
          lambda a, b, c: a + b,
-         lambda a, b, c: (_S.One, _S.One),
-         text="{0} + {1}"),
+         lambda a, b, c: (sympy.S.One, sympy.S.One),
+         text="{0} + {1}",
+         local_text=lambda n, c: ("1", "1")),
     Gate("sub", 2, lambda c: "-",
          lambda xs, c: xs[0] - xs[1],
          lambda xs, c, out: (1.0, -1.0),
          lambda a, b, c: a - b,
-         lambda a, b, c: (_S.One, _S.NegativeOne),
-         text="{0} - {1}"),
+         lambda a, b, c: (sympy.S.One, sympy.S.NegativeOne),
+         text="{0} - {1}",
+         local_text=lambda n, c: ("1", "-1")),
     Gate("mul", 2, lambda c: "*",
          lambda xs, c: xs[0] * xs[1],
          lambda xs, c, out: (xs[1], xs[0]),
          lambda a, b, c: a * b,
          lambda a, b, c: (b, a),
-         text="{0} · {1}"),
+         text="{0} · {1}",
+         local_text=lambda n, c: (n[1], n[0])),
     Gate("div", 2, lambda c: "/",
          lambda xs, c: xs[0] / xs[1],
          lambda xs, c, out: (1.0 / xs[1], -xs[0] / xs[1] ** 2),
          lambda a, b, c: a / b,
          lambda a, b, c: (1 / b, -a / b**2),
          domain=lambda xs, c: _zero(xs[1]),
-         text="{0} / {1}"),
+         text="{0} / {1}",
+         local_text=lambda n, c: None if n[0] == n[1] else (f"1/{n[1]}", f"-{n[0]}/{n[1]}**2")),
     Gate("pow", 2, lambda c: "**",
          lambda xs, c: xs[0] ** xs[1],
          lambda xs, c, out: (xs[1] * xs[0] ** (xs[1] - 1), out * math.log(xs[0])),
@@ -251,40 +348,46 @@ _TABLE: list[Gate] = [
          lambda xs, c: xs[0] + c,
          lambda xs, c, out: (1.0,),
          lambda x, c: x + c,
-         lambda x, c: (_S.One,),
-         text="{0} + {c}"),
+         lambda x, c: (sympy.S.One,),
+         text="{0} + {c}",
+         local_text=lambda n, c: ("1",)),
     Gate("rsub_c", 1, lambda c: f"{format_number(c)}-x",
          lambda xs, c: c - xs[0],
          lambda xs, c, out: (-1.0,),
          lambda x, c: c - x,
-         lambda x, c: (_S.NegativeOne,),
-         text="{c} - {0}"),
+         lambda x, c: (sympy.S.NegativeOne,),
+         text="{c} - {0}",
+         local_text=lambda n, c: ("-1",)),
     Gate("mul_c", 1, lambda c: _signed("*", c),
          lambda xs, c: xs[0] * c,
          lambda xs, c, out: (c,),
          lambda x, c: x * c,
          lambda x, c: (c,),
-         text="{0} · {c}"),
+         text="{0} · {c}",
+         local_text=lambda n, c: (_number_text(c),)),
     Gate("div_c", 1, lambda c: _signed("/", c),
          lambda xs, c: xs[0] / c,
          lambda xs, c, out: (1.0 / c,),
          lambda x, c: x / c,
          lambda x, c: (1 / c,),
-         text="{0} / {c}"),
+         text="{0} / {c}",
+         local_text=lambda n, c: (_number_text(1 / c),)),
     Gate("rdiv_c", 1, lambda c: f"{format_number(c)}/x",
          lambda xs, c: c / xs[0],
          lambda xs, c, out: (-c / xs[0] ** 2,),
          lambda x, c: c / x,
          lambda x, c: (-c / x**2,),
          domain=lambda xs, c: _zero(xs[0]),
-         text="{c} / {0}"),
+         text="{c} / {0}",
+         local_text=lambda n, c: _integer_text(c, lambda k: _reciprocal_rule(n[0], k))),
     Gate("pow_c", 1, lambda c: f"**{format_number(c)}",
          lambda xs, c: xs[0] ** c,
          lambda xs, c, out: (c * xs[0] ** (c - 1),),
          lambda x, c: x**c,
          lambda x, c: (c * x ** (c - 1),),
          domain=lambda xs, c: _pow_domain(xs[0], c),
-         text="{0}^{c}"),
+         text="{0}^{c}",
+         local_text=lambda n, c: _integer_text(c, lambda k: _power_rule(n[0], k))),
     Gate("rpow_c", 1, lambda c: f"{format_number(c)}**x",
          lambda xs, c: c ** xs[0],
          lambda xs, c, out: (out * math.log(c),),
@@ -292,118 +395,135 @@ _TABLE: list[Gate] = [
          lambda x, c: (c**x * sympy.log(c),),
          domain=lambda xs, c: None if c > 0
          else "a power with a variable exponent needs a positive base",
-         text="{c}^{0}"),
+         text="{c}^{0}",
+         local_text=lambda n, c: _integer_text(c, lambda k: f"{k}**{n[0]}*log({k})" if k > 1 else None)),
     Gate("max_c", 1, lambda c: f"max(x,{format_number(c)})",
          lambda xs, c: max(xs[0], c),
          lambda xs, c, out: _tie(xs[0], c)[:1],
          lambda x, c: sympy.Max(x, c),
          lambda x, c: (_max_piece(x, c),),
          kink=lambda xs, c: xs[0] == c,
-         text="max({0}, {c})"),
+         text="max({0}, {c})",
+         local_text=lambda n, c: _integer_text(c, lambda k: _piece(n[0], str(k)))),
     Gate("cmax", 1, lambda c: f"max({format_number(c)},x)",
          lambda xs, c: max(c, xs[0]),
          lambda xs, c, out: _tie(xs[0], c)[:1],
          lambda x, c: sympy.Max(c, x),
          lambda x, c: (_max_piece(x, c),),
          kink=lambda xs, c: xs[0] == c,
-         text="max({c}, {0})"),
+         text="max({c}, {0})",
+         local_text=lambda n, c: _integer_text(c, lambda k: _piece(n[0], str(k)))),
     Gate("min_c", 1, lambda c: f"min(x,{format_number(c)})",
          lambda xs, c: min(xs[0], c),
          lambda xs, c, out: _tie(c, xs[0])[:1],
          lambda x, c: sympy.Min(x, c),
          lambda x, c: (_max_piece(c, x),),
          kink=lambda xs, c: xs[0] == c,
-         text="min({0}, {c})"),
+         text="min({0}, {c})",
+         local_text=lambda n, c: _integer_text(c, lambda k: _below(n[0], k))),
     Gate("cmin", 1, lambda c: f"min({format_number(c)},x)",
          lambda xs, c: min(c, xs[0]),
          lambda xs, c, out: _tie(c, xs[0])[:1],
          lambda x, c: sympy.Min(c, x),
          lambda x, c: (_max_piece(c, x),),
          kink=lambda xs, c: xs[0] == c,
-         text="min({c}, {0})"),
+         text="min({c}, {0})",
+         local_text=lambda n, c: _integer_text(c, lambda k: _below(n[0], k))),
     # ---- functions of one input ---------------------------------------------------------------
     Gate("exp", 1, lambda c: "exp",
          lambda xs, c: math.exp(xs[0]),
          lambda xs, c, out: (out,),
          lambda x, c: sympy.exp(x),
          lambda x, c: (sympy.exp(x),),
-         text="exp({0})"),
+         text="exp({0})",
+         local_text=lambda n, c: (f"exp({n[0]})",)),
     Gate("log", 1, lambda c: "log",
          lambda xs, c: math.log(xs[0]),
          lambda xs, c, out: (1.0 / xs[0],),
          lambda x, c: sympy.log(x),
          lambda x, c: (1 / x,),
          domain=lambda xs, c: None if xs[0] > 0 else "log of a non-positive number",
-         text="log({0})"),
+         text="log({0})",
+         local_text=lambda n, c: (f"1/{n[0]}",)),
     Gate("sqrt", 1, lambda c: "sqrt",
          lambda xs, c: math.sqrt(xs[0]),
          lambda xs, c, out: (0.5 / out if out else math.inf,),
          lambda x, c: sympy.sqrt(x),
          lambda x, c: (1 / (2 * sympy.sqrt(x)),),
          domain=lambda xs, c: None if xs[0] >= 0 else "square root of a negative number",
-         text="sqrt({0})"),
+         text="sqrt({0})",
+         local_text=lambda n, c: (f"1/(2*sqrt({n[0]}))",)),
     Gate("abs", 1, lambda c: "abs",
          lambda xs, c: abs(xs[0]),
          lambda xs, c, out: (float((xs[0] > 0) - (xs[0] < 0)),),
          lambda x, c: sympy.Abs(x),
          lambda x, c: (sympy.sign(x),),
          kink=lambda xs, c: xs[0] == 0,
-         text="|{0}|"),
+         text="|{0}|",
+         local_text=lambda n, c: (f"sign({n[0]})",)),
     Gate("sin", 1, lambda c: "sin",
          lambda xs, c: math.sin(xs[0]),
          lambda xs, c, out: (math.cos(xs[0]),),
          lambda x, c: sympy.sin(x),
          lambda x, c: (sympy.cos(x),),
-         text="sin({0})"),
+         text="sin({0})",
+         local_text=lambda n, c: (f"cos({n[0]})",)),
     Gate("cos", 1, lambda c: "cos",
          lambda xs, c: math.cos(xs[0]),
          lambda xs, c, out: (-math.sin(xs[0]),),
          lambda x, c: sympy.cos(x),
          lambda x, c: (-sympy.sin(x),),
-         text="cos({0})"),
+         text="cos({0})",
+         local_text=lambda n, c: (f"-sin({n[0]})",)),
     Gate("tanh", 1, lambda c: "tanh",
          lambda xs, c: math.tanh(xs[0]),
          lambda xs, c, out: (1.0 - out * out,),
          lambda x, c: sympy.tanh(x),
          lambda x, c: (1 - sympy.tanh(x) ** 2,),
          expand="t = exp(2*x); (t - 1)/(t + 1)",
-         text="tanh({0})"),
+         text="tanh({0})",
+         local_text=lambda n, c: (f"1 - tanh({n[0]})**2",)),
     Gate("sigmoid", 1, lambda c: "σ",
          lambda xs, c: _sigmoid(xs[0]),
          lambda xs, c, out: ((1.0 - out) * out,),
-         lambda x, c: sigmoid(x),
-         lambda x, c: ((1 - sigmoid(x)) * sigmoid(x),),
+         lambda x, c: _sigmoid_function()(x),
+         lambda x, c: ((1 - _sigmoid_function()(x)) * _sigmoid_function()(x),),
          expand="1/(1 + exp(-x))",
-         text="σ({0})"),
+         text="σ({0})",
+         local_text=lambda n, c: (f"(1 - sigmoid({n[0]}))*sigmoid({n[0]})",)),
     Gate("relu", 1, lambda c: "relu",
          lambda xs, c: max(0.0, xs[0]),
          lambda xs, c, out: (1.0 if xs[0] > 0 else 0.0,),
          lambda x, c: sympy.Max(0, x),
          lambda x, c: (sympy.Heaviside(x, 0),),
          kink=lambda xs, c: xs[0] == 0,
-         text="relu({0})"),
+         text="relu({0})",
+         local_text=lambda n, c: (f"(1 if {n[0]} > 0, else 0)",)),
     Gate("leaky_relu", 1, lambda c: "leaky relu",
          lambda xs, c: xs[0] if xs[0] > 0 else _LEAK * xs[0],
          lambda xs, c, out: (1.0 if xs[0] > 0 else _LEAK,),
-         lambda x, c: sympy.Max(_LEAK_S * x, x),
-         lambda x, c: (sympy.Piecewise((1, x > 0), (_LEAK_S, True)),),
+         lambda x, c: sympy.Max(sympy.Rational(1, 100) * x, x),
+         lambda x, c: (sympy.Piecewise((1, x > 0), (sympy.Rational(1, 100), True)),),
          kink=lambda xs, c: xs[0] == 0,
          expand="max(0.01*x, x)",
-         text="leaky_relu({0})"),
+         text="leaky_relu({0})",
+         local_text=lambda n, c: (f"(1 if {n[0]} > 0, else 1/100)",)),
     Gate("elu", 1, lambda c: "elu",
          lambda xs, c: xs[0] if xs[0] > 0 else math.expm1(xs[0]),
          lambda xs, c, out: (1.0 if xs[0] > 0 else math.exp(xs[0]),),
          lambda x, c: sympy.Piecewise((x, x > 0), (sympy.exp(x) - 1, True)),
          lambda x, c: (sympy.Piecewise((1, x > 0), (sympy.exp(x), True)),),
          expand="max(x, 0) + min(exp(x) - 1, 0)",
-         text="elu({0})"),
+         text="elu({0})",
+         local_text=lambda n, c: (f"(1 if {n[0]} > 0, else exp({n[0]}))",)),
     Gate("softplus", 1, lambda c: "softplus",
          lambda xs, c: _softplus(xs[0]),
          lambda xs, c, out: (_sigmoid(xs[0]),),
          lambda x, c: sympy.log(1 + sympy.exp(x)),
-         lambda x, c: (sigmoid(x),),
+         lambda x, c: (_sigmoid_function()(x),),
          expand="log(1 + exp(x))",
-         text="softplus({0})"),
+         text="softplus({0})",
+         local_text=lambda n, c: (f"sigmoid({n[0]})",)),
 ]
 
 GATES: dict[str, Gate] = {g.key: g for g in _TABLE}

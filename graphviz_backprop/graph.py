@@ -15,13 +15,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
-from typing import Any
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any
 
 from .errors import EvaluationError, LimitError, ParseError
 from .gates import GATES, Gate, format_number
+from .lazy import lazy_import
 from .parse import BinOp, Call, Expr, Name, Neg, Num, Program, is_constant, parse
+
+if TYPE_CHECKING:
+    import networkx as nx
+else:
+    nx = lazy_import("networkx")
 
 __all__ = ["Circuit", "build", "MAX_NODES"]
 
@@ -98,13 +102,17 @@ class Circuit:
         return self.graph.nodes[node]["name"]
 
     @cached_property
+    def names(self) -> frozenset[str]:
+        """Every name the source gives a node (computed once: captions ask it per gate)."""
+        return frozenset(filter(None, (self.graph.nodes[n]["name"] for n in self.order)))
+
+    @cached_property
     def output_name(self) -> str:
         """The output's name, or ``f`` (``out`` where ``f`` is taken) for an unnamed one."""
         own = self.name(self.output)
         if own:
             return own
-        taken = {self.name(n) for n in self.order}
-        return next(c for c in ("f", "out", "L", "y_out") if c not in taken)
+        return next(c for c in ("f", "out", "L", "y_out") if c not in self.names)
 
 
 class _Builder:

@@ -25,12 +25,16 @@ import re
 import textwrap
 import unicodedata
 from dataclasses import dataclass
-from typing import Callable, Collection, Union
-
-import sympy
+from typing import TYPE_CHECKING, Callable, Collection, Union
 
 from .errors import InputError, LimitError, ParseError
 from .gates import FUNCTIONS, GATES
+from .lazy import lazy_import
+
+if TYPE_CHECKING:
+    import sympy
+else:
+    sympy = lazy_import("sympy")  # only for a sympy expression given to the Python API
 
 __all__ = [
     "Num", "Name", "Call", "BinOp", "Neg", "Expr", "Statement", "Program",

@@ -25,10 +25,11 @@ from pathlib import Path
 from typing import Iterable, Mapping, Sequence
 
 from . import beamer, stepper
-from .draw import Attrs, Layout, Positions, Scene, Theme, draw, layout_for, scene, to_digraph
+from .draw import Attrs, Layout, Positions, Scene, draw, layout_for, scene, to_digraph
 from .errors import GraphvizNotFoundError, RenderError
 from .evaluate import Evaluation
 from .frames import Step
+from .themes import Theme
 
 __all__ = [
     "FORMATS", "DEFAULT_TIMEOUT", "run_graphviz", "positions", "render", "render_naive", "picture",

@@ -43,7 +43,7 @@ import html
 import re
 from typing import Sequence
 
-from .draw import THEMES, Theme
+from .themes import THEMES, Theme
 
 __all__ = ["page", "drawing"]
 

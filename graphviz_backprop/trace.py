@@ -27,13 +27,10 @@ import json
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Mapping
-
-import graphviz
-import sympy
+from typing import TYPE_CHECKING, Any, Mapping
 
 from . import render as _render
-from .draw import Layout, Positions, Theme, draw, layout_for, make_theme
+from .draw import Layout, Positions, draw, layout_for
 from .errors import InputError, RenderError
 from .evaluate import Evaluation, evaluate, format_value, local_formulas
 from .frames import EXERCISES, PHASES, Step, steps
@@ -41,6 +38,11 @@ from .frames import exercise as exercise_step
 from .graph import Circuit, build
 from .parse import backward_lines, forward_part, parse, parse_sympy
 from .source import Source, parse_assignments, resolve
+from .themes import Theme, make_theme
+
+if TYPE_CHECKING:
+    import graphviz
+    import sympy
 
 __all__ = ["Trace", "Frame", "trace"]
 
@@ -128,7 +130,7 @@ class Trace:
     # ---- frames ---------------------------------------------------------------------------
     #
     # Every method that draws takes the same style arguments: the pass (``phase``), the
-    # ``decimals``, the ``theme`` (a name in ``draw.THEMES`` or a ``Theme``) with its ``font``
+    # ``decimals``, the ``theme`` (a name in ``themes.THEMES`` or a ``Theme``) with its ``font``
     # and ``font_size``, and ``exercise`` (None, "gradients" or "both": one worksheet frame).
 
     def _plan(self, phase: str = "both", decimals: int = 2, theme: Theme | None = None,
@@ -293,7 +295,7 @@ class Frame:
         return self.step.caption
 
     @property
-    def dot(self) -> graphviz.Digraph:
+    def dot(self) -> "graphviz.Digraph":
         """The frame as a ``graphviz.Digraph`` (it lays out the same as every other frame)."""
         return draw(self.trace.evaluation, self.step, self.layout)
 
@@ -319,8 +321,13 @@ class Frame:
         return f"<Frame {self.index} {self.kind}: {self.caption}>"
 
 
+def _is_sympy(source: object) -> bool:
+    """True for a sympy expression (tested without importing sympy for text)."""
+    return type(source).__module__.partition(".")[0] == "sympy"
+
+
 def trace(
-    source: str | sympy.Basic,
+    source: "str | sympy.Basic",
     /,
     at: Mapping[str, Any] | None = None,
     *,
@@ -344,7 +351,7 @@ def trace(
             f"'at' takes the input values as a mapping ({{'x': -2}}) or text ('x=-2,y=5'),"
             f" not {type(at).__name__}")
     ignored = None
-    if isinstance(source, sympy.Basic):
+    if _is_sympy(source):
         resolved = Source(str(source))
         program = parse_sympy(source)
     else:

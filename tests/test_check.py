@@ -468,7 +468,7 @@ def test_render_marks_the_wrong_wires(tmp_path):
     result = CliRunner().invoke(cli, ["check", str(source), "--render", str(out)])
     assert result.exit_code == 1, result.output
     svg = out.read_text()
-    from graphviz_backprop.draw import Theme
+    from graphviz_backprop.themes import Theme
 
     assert svg.count(Theme().mark_wrong) == 1  # the y -> q wire, where dq/dy is wrong
     assert "first wrong: dqdy (line 7)" in svg

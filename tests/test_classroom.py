@@ -16,7 +16,7 @@ from click.testing import CliRunner
 
 from graphviz_backprop import trace
 from graphviz_backprop.cli import cli
-from graphviz_backprop.draw import THEMES, make_theme
+from graphviz_backprop.themes import THEMES, make_theme
 from graphviz_backprop.errors import InputError
 from graphviz_backprop.frames import exercise, fmt
 from support import graphviz_mark
