@@ -15,7 +15,7 @@ import click
 
 from .themes import FONT_SIZES, THEMES
 from .errors import GbpError
-from .render import write_file, write_frames, write_gif
+from .render import write_file, write_frames
 from .evaluate import format_value, local_formulas
 from .source import list_examples, parse_assignments
 from .trace import Trace, trace
@@ -327,9 +327,8 @@ def render_command(source: str, output: str | None, fmt: str | None, at: tuple[s
             pdf, tex = t.save_beamer(path, phase, decimals, frames=chosen, **style)
             click.echo(f"Wrote {pdf} ({count} page{plural}) and {tex}")
         elif fmt == "gif":
-            pngs = t.render("png", phase, decimals, dpi or GIF_DPI, frames=chosen, **style)
-            write_gif(path, pngs, delay, hold)
-            click.echo(f"Wrote {path} ({len(pngs)} frame{'s' if len(pngs) > 1 else ''})")
+            t.save_gif(path, delay, hold, phase, decimals, dpi or GIF_DPI, frames=chosen, **style)
+            click.echo(f"Wrote {path} ({count} frame{plural})")
         elif fmt == "html":
             t.save_html(path, phase, decimals, frames=chosen, delay=delay, **style)
             click.echo(f"Wrote {path} ({count} step{plural}; open it in a browser)")

@@ -16,7 +16,7 @@ True
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Mapping
 
@@ -201,12 +201,16 @@ def _caption(lay: Layout, caption: str) -> str:
 
 @dataclass(frozen=True)
 class Positions:
-    """A finished layout (points): node and edge positions, the bounding box, the caption's."""
+    """A finished layout (points): node and edge positions, the bounding box, the caption's
+    position; the nodes' sizes and the caption's (points), where a raster frame is put
+    together from pieces (see ``render.py``)."""
 
     nodes: dict[str, str]
     edges: dict[tuple[str, str], str]
     bb: str
     lp: str | None
+    sizes: dict[str, tuple[float, float]] = field(default_factory=dict)
+    label_size: tuple[float, float] | None = None
 
 
 Attrs = tuple[tuple[str, str], ...]
@@ -394,12 +398,18 @@ def _edge_line(tail: str, head: str, attrs: Attrs, pos: str | None) -> str:
             f"{graphviz.quoting.attr_list(kwargs=extra)}\n")
 
 
-def to_digraph(sc: Scene, positions: Positions | None = None) -> graphviz.Digraph:
+_CORNER = _attrs(shape="point", style="invis", width="0", height="0", fixedsize="true")
+
+
+def to_digraph(sc: Scene, positions: Positions | None = None,
+               extent: tuple[float, float, float, float] | None = None) -> graphviz.Digraph:
     """A scene as a ``graphviz.Digraph``, each statement quoted by the ``graphviz`` package.
 
     With ``positions`` (from a layout of any frame of the same evaluation) the drawing
     carries them, so ``neato -n2`` can draw it without laying it out again.  Statements are
-    cached: frames share most of them.
+    cached: frames share most of them.  ``extent`` (x0, y0, x1, y1 in points) fixes what the
+    picture shows, with two invisible nodes at its corners: at given positions Graphviz
+    otherwise sizes a picture to what it holds.
     """
     place = positions.nodes if positions else {}
     route = positions.edges if positions else {}
@@ -417,6 +427,10 @@ def to_digraph(sc: Scene, positions: Positions | None = None) -> graphviz.Digrap
     # the inputs' wire labels in one column too, in the same order as the names
     body.append("\t{rank=same " + " ".join(graphviz.quoting.quote(f"v_{n}") for n in sc.column) + "}\n")
     body += [_edge_line(a, b, attrs, route.get((a, b))) for a, b, attrs in sc.edges]
+    if extent is not None:
+        x0, y0, x1, y1 = extent
+        body += [_node_line("gbp_corner0", "", _CORNER, f"{x0!r},{y0!r}"),
+                 _node_line("gbp_corner1", "", _CORNER, f"{x1!r},{y1!r}")]
     return graphviz.Digraph(name="circuit", graph_attr=graph, body=body,
                             node_attr=dict(sc.node_defaults), edge_attr=dict(sc.edge_defaults))
 

@@ -14,17 +14,18 @@ from __future__ import annotations
 
 import io
 import json
+import math
 import os
 import re
 import shutil
 import subprocess
 import tempfile
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterable, Mapping, Sequence
 
-from . import beamer, stepper
+from . import beamer, raster, stepper
 from .draw import Attrs, Layout, Positions, Scene, draw, layout_for, scene, to_digraph
 from .errors import GraphvizNotFoundError, RenderError
 from .evaluate import Evaluation
@@ -32,8 +33,8 @@ from .frames import Step
 from .themes import Theme
 
 __all__ = [
-    "FORMATS", "DEFAULT_TIMEOUT", "run_graphviz", "positions", "render", "render_naive", "picture",
-    "write_file", "write_frames", "write_gif", "gif_bytes", "Rendered",
+    "FORMATS", "DEFAULT_TIMEOUT", "run_graphviz", "positions", "positions_later", "render", "render_naive", "picture",
+    "write_file", "write_files", "write_frames", "write_gif", "raster_pieces", "Rendered",
     "pdf_bytes", "write_pdf", "write_html", "write_beamer",
 ]
 
@@ -84,12 +85,41 @@ def run_graphviz(args: Sequence[str], data: bytes, timeout: float | None = None)
 
 def positions(ev: Evaluation, lay: Layout, step: Step) -> Positions:
     """Lay out one frame with ``dot`` and read back every position."""
-    layout = json.loads(run_graphviz(["dot", "-Tjson"], draw(ev, step, lay).source.encode()))
+    return _read_positions(draw(ev, step, lay).source.encode())
+
+
+def positions_later(ev: Evaluation, lay: Layout, step: Step) -> "Future[Positions]":
+    """:func:`positions`, laid out in the background: ``dot`` runs while the caller prepares
+    the frames (``render`` and friends take the future as ``placed``)."""
+    global _LAYOUTS
+    source = draw(ev, step, lay).source.encode()
+    if _LAYOUTS is None:
+        _LAYOUTS = ThreadPoolExecutor(1, thread_name_prefix="gbp-layout")
+    return _LAYOUTS.submit(_read_positions, source)
+
+
+_LAYOUTS: ThreadPoolExecutor | None = None
+
+
+def _placed(placed: "Positions | Future[Positions] | None", ev: Evaluation, lay: Layout,
+            step: Step) -> Positions:
+    """Positions as given, waited for, or laid out now."""
+    if placed is None:
+        return positions(ev, lay, step)
+    return placed.result() if isinstance(placed, Future) else placed
+
+
+def _read_positions(source: bytes, timeout: float | None = None) -> Positions:
+    layout = json.loads(run_graphviz(["dot", "-Tjson"], source, timeout))
     names = {o["_gvid"]: o["name"] for o in layout.get("objects", [])}
     nodes = {o["name"]: o["pos"] for o in layout.get("objects", []) if "pos" in o}
     edges = {(names[e["tail"]], names[e["head"]]): e["pos"]
              for e in layout.get("edges", []) if "pos" in e}
-    return Positions(nodes, edges, layout["bb"], layout.get("lp"))
+    sizes = {o["name"]: (72 * float(o["width"]), 72 * float(o["height"]))
+             for o in layout.get("objects", []) if "pos" in o}
+    label = (72 * float(layout["lwidth"]), 72 * float(layout["lheight"])) \
+        if "lwidth" in layout else None
+    return Positions(nodes, edges, layout["bb"], layout.get("lp"), sizes, label)
 
 
 def _split_svg(data: bytes) -> list[bytes]:
@@ -159,7 +189,8 @@ def _draw_all(sources: list[str], fmt: str, dpi: float, timeout: float | None) -
 
 def render(ev: Evaluation, steps: Sequence[Step], fmt: str = "svg", lay: Layout | None = None,
            dpi: float = 96, timeout: float | None = None,
-           placed: Positions | None = None, marks: Mapping[str, str] | None = None) -> Rendered:
+           placed: "Positions | Future[Positions] | None" = None,
+           marks: Mapping[str, str] | None = None) -> Rendered:
     """Render ``steps`` of ``ev`` in ``fmt`` (svg, png, pdf or dot): one layout for all frames.
 
     ``placed`` reuses positions from an earlier :func:`positions` call of the same layout;
@@ -173,11 +204,25 @@ def render(ev: Evaluation, steps: Sequence[Step], fmt: str = "svg", lay: Layout 
     scenes = [scene(ev, s, lay, marks) for s in steps]
     if fmt == "dot":
         return Rendered(fmt, [to_digraph(sc).source.encode() for sc in scenes])
-    placed = placed or positions(ev, lay, steps[-1])
+    placed = _placed(placed, ev, lay, steps[-1])
     if fmt == "svg" and len(scenes) > 2:
         return Rendered(fmt, _compose_svg(scenes, placed, timeout))
     return Rendered(fmt, _draw_all([to_digraph(sc, placed).source for sc in scenes], fmt, dpi,
                                    timeout))
+
+
+def raster_pieces(ev: Evaluation, steps: Sequence[Step], lay: Layout | None = None,
+                  dpi: float = 96, timeout: float | None = None,
+                  placed: "Positions | Future[Positions] | None" = None) -> raster.Pieces:
+    """What the raster frames of ``steps`` are put together from (for the GIF, see
+    :func:`write_gif`): a few pictures by Graphviz, at one layout."""
+    lay = lay or layout_for(ev, list(steps))
+    scenes = [scene(ev, s, lay) for s in steps]
+    placed = _placed(placed, ev, lay, steps[-1])
+    if _composable(scenes):
+        return _raster_pieces(scenes, placed, dpi, timeout)
+    return raster.Pieces.whole(raster.decode(_draw_all(
+        [to_digraph(sc, placed).source for sc in scenes], "png", dpi, timeout)))
 
 
 # ---- composing SVG frames ------------------------------------------------------------------------
@@ -208,22 +253,36 @@ def _parts(svg: bytes) -> tuple[bytes, bytes, list[tuple[bytes, bytes]], bytes]:
     return head, caption, blocks, svg[at:]
 
 
-def _compose_svg(scenes: list[Scene], placed: Positions, timeout: float | None) -> list[bytes]:
+def _composable(scenes: Sequence[Scene]) -> bool:
+    """Whether frames can be put together from sheets: the same nodes and wires in each."""
     first = scenes[0]
-    if any(sc.edges != first.edges or sc.column != first.column for sc in scenes):
-        return _draw_all([to_digraph(sc, placed).source for sc in scenes], "svg", 96, timeout)
-    # every distinct state of every node, numbered per node in order of appearance
+    return len(scenes) > 2 and all(sc.edges == first.edges and sc.column == first.column
+                                   for sc in scenes)
+
+
+def _sheets(scenes: Sequence[Scene]) -> tuple[list[list[int]], list[Scene]]:
+    """Every distinct state of every node, numbered per node in order of appearance: which
+    state each frame shows of each node (``picks``), and the sheets (scenes) that between
+    them hold every state: sheet k shows state k of every node that has one."""
+    first = scenes[0]
     states: dict[str, dict[tuple[str, Attrs], int]] = {n: {} for n, _, _ in first.nodes}
-    picks = []
-    for sc in scenes:
-        picks.append([states[n].setdefault((label, attrs), len(states[n]))
-                      for n, label, attrs in sc.nodes])
+    picks = [[states[n].setdefault((label, attrs), len(states[n]))
+              for n, label, attrs in sc.nodes] for sc in scenes]
     per_node = [list(states[n]) for n, _, _ in first.nodes]
     sheets = []
     for k in range(max(len(v) for v in per_node)):
         nodes = tuple((n, *options[min(k, len(options) - 1)])
                       for (n, _, _), options in zip(first.nodes, per_node))
-        sheets.append(to_digraph(replace(first, nodes=nodes), placed).source)
+        sheets.append(replace(first, nodes=nodes))
+    return picks, sheets
+
+
+def _compose_svg(scenes: list[Scene], placed: Positions, timeout: float | None) -> list[bytes]:
+    first = scenes[0]
+    if not _composable(scenes):
+        return _draw_all([to_digraph(sc, placed).source for sc in scenes], "svg", 96, timeout)
+    picks, sheet_scenes = _sheets(scenes)
+    sheets = [to_digraph(sc, placed).source for sc in sheet_scenes]
     has_caption = any(k == "label" for k, _ in first.graph)
     captions = [to_digraph(replace(sc, nodes=(), edges=(), column=()), placed).source
                 for sc in scenes] if has_caption else []
@@ -234,19 +293,77 @@ def _compose_svg(scenes: list[Scene], placed: Positions, timeout: float | None) 
         raise RenderError("unexpected SVG from Graphviz: text outside the nodes")
     node_blocks = [dict(blocks) for _, _, blocks, _ in sheet_parts]
     index = {f"gbp_{n}".encode(): i for i, (n, _, _) in enumerate(first.nodes)}
+    # The frame as a template: runs of blocks every frame shares, joined once, between the
+    # blocks that change (a node in more than one state, the caption).
+    changing = {i for i in range(len(first.nodes)) if any(p[i] != picks[0][i] for p in picks)}
+    template: list[bytes | int | None] = [head]  # int: node i; None: the caption
+    for block_id, block in skeleton:
+        i = index.get(block_id)
+        if block_id == b"gbp_caption":
+            template.append(None)
+        elif i is not None and i in changing:
+            template.append(i)
+        elif isinstance(template[-1], bytes):
+            template[-1] += block if i is None else node_blocks[picks[0][i]][block_id]
+        else:
+            template.append(block if i is None else node_blocks[picks[0][i]][block_id])
+    template.append(tail)
+    # each changing node's block in each of its states
+    states = {i: [blocks.get(f"gbp_{first.nodes[i][0]}".encode()) for blocks in node_blocks]
+              for i in changing}
     frames = []
     for k, pick in enumerate(picks):
         caption = (dict(_parts(drawn[len(sheets) + k])[2]).get(b"gbp_caption", b"")
                    if has_caption else b"")
-        body = []
-        for block_id, block in skeleton:
-            if block_id == b"gbp_caption":
-                body.append(caption)
-                continue
-            i = index.get(block_id)
-            body.append(block if i is None else node_blocks[pick[i]][block_id])
-        frames.append(head + b"".join(body) + tail)
+        frames.append(b"".join([
+            part if isinstance(part, bytes) else
+            caption if part is None else states[part][pick[part]]  # type: ignore[misc]
+            for part in template]))
     return frames
+
+
+# ---- composing raster frames (see raster.py) ---------------------------------------------------
+#
+# The same sheets as for SVG, rasterised, and each caption on a small picture of its own; the
+# frames are put together from their pixels.  At given positions Graphviz sizes a picture to
+# what it holds, so every piece is pinned to an extent that makes it land on whole pixels of
+# the frame (draw.to_digraph's ``extent``).
+
+def _point(text: str) -> tuple[float, float]:
+    x, y = text.split(",")[:2]
+    return float(x), float(y)
+
+
+def _point_box(text: str) -> tuple[float, float, float, float]:
+    x0, y0, x1, y1 = (float(v) for v in text.split(","))
+    return x0, y0, x1, y1
+
+
+def _raster_pieces(scenes: list[Scene], placed: Positions, dpi: float,
+                   timeout: float | None) -> raster.Pieces:
+    picks, sheet_scenes = _sheets(scenes)
+    # sheets keep frame 0's caption, so a sheet is sized exactly as a frame; ask Graphviz how
+    first = to_digraph(sheet_scenes[0], placed).source
+    x0, y0, x1, y1 = _point_box(json.loads(run_graphviz(["neato", "-n2", "-Tjson"],
+                                                        first.encode(), timeout))["bb"])
+    graph = dict(scenes[0].graph)
+    canvas = raster.Canvas(x0, y1, 72 * float(graph.get("pad", 0)), dpi / 72)
+    margin = math.ceil(2 * canvas.scale) + 1  # a highlighted gate's outline, anti-aliased
+    boxes = [canvas.box(*_point(placed.nodes[n]), *placed.sizes[n], margin)
+             for n, _, _ in scenes[0].nodes]
+    sources = [to_digraph(sc, placed, extent=(x0, y0, x1, y1)).source for sc in sheet_scenes]
+    caption_box = None
+    if "label" in graph and placed.lp and placed.label_size:
+        caption_box = canvas.box(*_point(placed.lp), *placed.label_size, 1)
+        bare = tuple((k, "0" if k == "pad" else v) for k, v in scenes[0].graph if k != "label")
+        sources += [to_digraph(replace(sc, graph=bare + (("label", dict(sc.graph)["label"]),),
+                                       nodes=(), edges=(), column=()),
+                               placed, extent=canvas.extent(caption_box)).source
+                    for sc in scenes]
+    images = raster.decode(_draw_all(sources, "png", dpi, timeout))
+    sheets = images[:len(sheet_scenes)]
+    captions = images[len(sheet_scenes):] if caption_box else None
+    return raster.Pieces(sheets, picks, boxes, captions, caption_box)
 
 
 def picture(ev: Evaluation, step: Step, fmt: str, marks: Mapping[str, str] | None = None,
@@ -306,63 +423,68 @@ def write_file(path: str | Path, data: bytes) -> Path:
     return path
 
 
-def write_frames(folder: str | Path, frames: Iterable[bytes], ext: str,
-                 prefix: str = "frame") -> list[Path]:
-    """Write numbered frames (``frame-000.svg`` ...) into ``folder``, creating it if needed."""
+def write_files(folder: str | Path, files: Mapping[str, bytes]) -> list[Path]:
+    """Write several files into ``folder`` (created if needed), all or none of them.
+
+    They are written into a temporary folder inside ``folder`` first and moved into place
+    once every one is written; a failure or an interrupt leaves nothing new behind.
+    """
     folder = Path(folder)
-    frames = list(frames)
     if folder.exists() and not folder.is_dir():
-        raise RenderError(f"cannot write frames into '{folder}': it is not a directory")
+        raise RenderError(f"cannot write into '{folder}': it is not a directory")
+    for name in files:
+        if (folder / name).is_dir():
+            raise RenderError(f"cannot write '{folder / name}': it is a directory")
+    created = not folder.exists()
     try:
         folder.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".gbp-", dir=folder))
     except OSError as err:
         raise RenderError(f"cannot create directory '{folder}': {err.strerror or err}") from None
+    moved: list[Path] = []
+    try:
+        for name, data in files.items():
+            with open(staging / name, "wb") as handle:  # 0666 less the umask, as any file
+                handle.write(data)
+        for name in files:
+            os.replace(staging / name, folder / name)
+            moved.append(folder / name)
+    except OSError as err:
+        for path in moved:
+            _remove(path)
+        raise RenderError(f"cannot write into '{folder}': {err.strerror or err}") from None
+    except BaseException:
+        for path in moved:
+            _remove(path)
+        raise
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+        if created and not moved:
+            shutil.rmtree(folder, ignore_errors=True)
+    return moved
+
+
+def _remove(path: Path) -> None:
+    try:
+        path.unlink()
+    except OSError:
+        pass
+
+
+def write_frames(folder: str | Path, frames: Iterable[bytes], ext: str,
+                 prefix: str = "frame") -> list[Path]:
+    """Write numbered frames (``frame-000.svg`` ...) into ``folder``, creating it if needed;
+    all of them or none."""
+    frames = list(frames)
     width = max(3, len(str(len(frames) - 1)))
-    return [write_file(folder / f"{prefix}-{i:0{width}d}.{ext}", data)
-            for i, data in enumerate(frames)]
+    return write_files(folder, {f"{prefix}-{i:0{width}d}.{ext}": data
+                                for i, data in enumerate(frames)})
 
 
-def gif_bytes(pngs: Sequence[bytes], delay: int = 1000, hold: int | None = None) -> bytes:
-    """An endlessly looping GIF of PNG frames: ``delay`` ms each, the last held ``hold`` ms."""
-    from PIL import Image
-
-    def decode(data: bytes) -> "Image.Image":
-        return Image.open(io.BytesIO(data)).convert("RGB")
-
-    with ThreadPoolExecutor(min(os.cpu_count() or 1, 4)) as pool:  # Pillow releases the GIL
-        images = list(pool.map(decode, pngs))
-        # One palette for every frame, from a sample of frames, so colours never flicker.
-        sample_ids = sorted({0, len(images) // 3, len(images) // 2, (2 * len(images)) // 3,
-                             len(images) - 2, len(images) - 1} & set(range(len(images))))
-        width, height = images[0].size
-        small = (max(1, width // 2), max(1, height // 2))
-        mosaic = Image.new("RGB", (small[0], small[1] * len(sample_ids)), "white")
-        for row, i in enumerate(sample_ids):
-            mosaic.paste(images[i].resize(small, Image.Resampling.BOX), (0, row * small[1]))
-        # The most frequent colours, exactly: white stays white, the theme's colours stay
-        # theirs, and the rarer shades of anti-aliasing map to their nearest neighbour.
-        # Pillow matches colours at 5 bits a channel, so keep one colour per such bucket.
-        chosen: dict[tuple[int, ...], tuple[int, ...]] = {}
-        for _, rgb in sorted(mosaic.getcolors(maxcolors=1 << 24) or [], reverse=True):
-            chosen.setdefault(tuple(v >> 3 for v in rgb), rgb)
-            if len(chosen) == 256:
-                break
-        palette = Image.new("P", (1, 1))
-        palette.putpalette([channel for rgb in chosen.values() for channel in rgb])
-        frames = list(pool.map(
-            lambda im: im.quantize(palette=palette, dither=Image.Dither.NONE), images))
-    durations = [delay] * len(frames)
-    durations[-1] = hold if hold is not None else max(3 * delay, 2500)
-    out = io.BytesIO()
-    frames[0].save(out, format="GIF", save_all=True, append_images=frames[1:], loop=0,
-                   duration=durations, optimize=False, disposal=1)
-    return out.getvalue()
-
-
-def write_gif(path: str | Path, pngs: Sequence[bytes], delay: int = 1000,
+def write_gif(path: str | Path, pieces: raster.Pieces, delay: int = 1000,
               hold: int | None = None) -> Path:
-    """Write the animated GIF of PNG frames (whole or not at all)."""
-    return write_file(path, gif_bytes(pngs, delay, hold))
+    """Write the animated GIF of the frames of ``pieces`` (whole or not at all)."""
+    return write_file(path, raster.gif_bytes(pieces, delay, hold))
 
 
 def pdf_bytes(pages: Sequence[bytes], title: str | None = None) -> bytes:
@@ -404,9 +526,6 @@ def write_beamer(folder: str | Path, pages: Sequence[bytes], stem: str,
     if graphics_path is None:
         graphics_path = (folder / f"{stem}.pdf").as_posix()
     text = beamer.snippet(graphics_path, len(pages))  # checks the path before writing anything
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as err:
-        raise RenderError(f"cannot create directory '{folder}': {err.strerror or err}") from None
-    pdf = write_pdf(folder / f"{stem}.pdf", pages, title)
-    return pdf, write_file(folder / f"{stem}.tex", text.encode("utf-8"))
+    pdf, tex = write_files(folder, {f"{stem}.pdf": pdf_bytes(pages, title),
+                                    f"{stem}.tex": text.encode("utf-8")})
+    return pdf, tex

@@ -27,6 +27,7 @@ import json
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from concurrent.futures import Future
 from typing import TYPE_CHECKING, Any, Mapping
 
 from . import render as _render
@@ -155,11 +156,14 @@ class Trace:
         return self._cache[key]
 
     def _positions(self, phase: str = "both", decimals: int = 2, theme: Theme | None = None,
-                   exercise_: str | None = None, captions: bool = True) -> Positions:
+                   exercise_: str | None = None, captions: bool = True
+                   ) -> "Future[Positions]":
+        """The one layout of these frames, laid out in the background (see
+        ``render.positions_later``)."""
         key = ("positions", phase, decimals, theme or make_theme(), exercise_, captions)
         if key not in self._cache:
             plan, lay = self._plan(phase, decimals, theme, exercise_, captions)
-            self._cache[key] = _render.positions(self.evaluation, lay, plan[-1])
+            self._cache[key] = _render.positions_later(self.evaluation, lay, plan[-1])
         return self._cache[key]
 
     def make_frames(self, phase: str = "both", decimals: int = 2, *,
@@ -209,11 +213,18 @@ class Trace:
 
     def save_gif(self, path: str | Path, delay: int = 1000, hold: int | None = None,
                  phase: str = "both", decimals: int = 2, dpi: float = 72,
-                 **style: Any) -> Path:
-        """Write an endlessly looping GIF: ``delay`` ms per frame, the last held longer."""
+                 frames: list[int] | None = None, *, theme: str | Theme = "cs231n",
+                 font: str | None = None, font_size: float | None = None,
+                 exercise: str | None = None) -> Path:
+        """Write an endlessly looping GIF: ``delay`` ms per frame, the last held longer
+        (``hold`` ms; by default 3 x ``delay``, at least 2.5 s)."""
         _check_suffix(path, ".gif")
-        pngs = self.render("png", phase, decimals, dpi, **style)
-        return _render.write_gif(path, pngs, delay, hold)
+        style = make_theme(theme, font, font_size)
+        plan, lay = self._plan(phase, decimals, style, exercise)
+        chosen = plan if frames is None else [plan[i] for i in frames]
+        pieces = _render.raster_pieces(self.evaluation, chosen, lay, dpi,
+                                       placed=self._positions(phase, decimals, style, exercise))
+        return _render.write_gif(path, pieces, delay, hold)
 
     def save_pdf(self, path: str | Path, phase: str = "both", decimals: int = 2,
                  frames: list[int] | None = None, **style: Any) -> Path:

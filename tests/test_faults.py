@@ -106,12 +106,12 @@ def test_frames_into_a_file_instead_of_a_folder(tmp_path, capsys):
 
 @needs_dot
 def test_ctrl_c_while_writing_a_gif_leaves_no_file_and_exits_130(tmp_path, monkeypatch, capsys):
-    import graphviz_backprop.render as render
+    import graphviz_backprop.raster as raster
 
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(render, "gif_bytes", interrupted)
+    monkeypatch.setattr(raster, "gif_bytes", interrupted)
     code, lines = run(capsys, "render", "sigmoid-neuron", "-o", str(tmp_path / "n.gif"))
     assert code == 130
     assert lines == ["Error: interrupted; no output was written"]
