@@ -16,14 +16,16 @@ from __future__ import annotations
 
 import difflib
 import math
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import TYPE_CHECKING, Any, Iterator, Mapping
 
 from .errors import EvaluationError, LimitError, ValuesError
 from .gates import GATES, format_number, sympy_number
 from .graph import Circuit
 from .lazy import lazy_import
+from .limits import symbolic_seconds, time_budget
 
 if TYPE_CHECKING:
     import sympy
@@ -32,7 +34,8 @@ else:
 
 __all__ = [
     "Evaluation", "evaluate", "resolve_values", "symbolic_values", "local_formulas",
-    "format_value", "symbolic_size", "sympy_formula_texts", "KINK", "MAX_SYMBOLIC_SIZE",
+    "format_value", "symbolic_size", "sympy_formula_texts", "check_symbolic",
+    "symbolic_budget", "KINK", "MAX_SYMBOLIC_SIZE", "MAX_SYMBOLIC_DEPTH",
 ]
 
 #: Flag on a node evaluated at a non-differentiable point (the gradient follows PyTorch).
@@ -261,15 +264,99 @@ def evaluate(circuit: Circuit, at: Mapping[str, Any] | None = None) -> Evaluatio
     """
     point = resolve_values(circuit, at)
     if point is None:
-        if symbolic_size(circuit) > 100 * MAX_SYMBOLIC_SIZE:
-            raise _too_long(circuit)
-        ev = _symbolic(circuit)
-        local = (d for ds in ev.local.values() for d in ds)
-        formulas = [*ev.values.values(), *ev.grads.values(), *local]
-        if _written_size(formulas) > MAX_SYMBOLIC_SIZE:
-            raise _too_long(circuit)
+        check_symbolic(circuit)
+        with symbolic_budget(circuit):
+            ev = _symbolic(circuit)
+            local = (d for ds in ev.local.values() for d in ds)
+            formulas = [*ev.values.values(), *ev.grads.values(), *local]
+            if _written_size(formulas) > MAX_SYMBOLIC_SIZE:
+                raise _too_long(circuit)
+            _check_finite(ev)
         return ev
     return _numeric(circuit, point)
+
+
+#: Gates whose formulas are pieces (sympy's Piecewise, Max, Min), and how deep each family
+#: may nest in symbolic mode: every level multiplies the pieces of a gradient.
+_PIECEWISE = {"elu": "piecewise", "leaky_relu": "piecewise", "max": "max", "min": "max",
+              "max_c": "max", "cmax": "max", "min_c": "max", "cmin": "max"}
+_NESTING = {"piecewise": 3, "max": 12}
+#: Longest chain of gates symbolic mode writes out.
+MAX_SYMBOLIC_DEPTH = 100
+
+
+def check_symbolic(circuit: Circuit) -> None:
+    """Refuse, before sympy runs, a circuit whose symbolic formulas would be too large or
+    too slow to work out: an estimate of their size, the longest chain of gates, and how
+    deep piecewise gates nest (elu, leaky_relu; max, min)."""
+    if symbolic_size(circuit) > 100 * MAX_SYMBOLIC_SIZE:
+        raise _too_long(circuit)
+    g = circuit.graph.nodes
+    depth: dict[str, int] = {}
+    nesting: dict[str, dict[str, int]] = {}
+    names = ", ".join(circuit.inputs) or "none"
+    for node in circuit.order:
+        operands = circuit.operands[node]
+        depth[node] = 1 + max((depth[a] for a in operands), default=-1)
+        levels = {family: max((nesting[a].get(family, 0) for a in operands), default=0)
+                  for family in _NESTING}
+        family = _PIECEWISE.get(g[node].get("gate") or "")
+        if family:
+            levels[family] += 1
+            if levels[family] > _NESTING[family]:
+                what = "elu/leaky_relu" if family == "piecewise" else "max/min"
+                raise LimitError(
+                    f"symbolic mode: {what} gates nest more than {_NESTING[family]} deep at"
+                    f" {_where(circuit, node)}, and their formulas grow too fast to write"
+                    f" out; give values for the inputs ({names}) with --at")
+        nesting[node] = levels
+        if depth[node] > MAX_SYMBOLIC_DEPTH:
+            raise LimitError(
+                f"symbolic mode: a chain of more than {MAX_SYMBOLIC_DEPTH} gates (up to"
+                f" {_where(circuit, node)}) is too long to write out as formulas; give"
+                f" values for the inputs ({names}) with --at")
+
+
+@contextmanager
+def symbolic_budget(circuit: Circuit) -> Iterator[None]:
+    """Symbolic work on ``circuit`` under the wall-clock budget (see ``limits.py``)."""
+    sympy.Basic  # noqa: B018 - import sympy before the clock starts
+    seconds = symbolic_seconds()
+    names = ", ".join(circuit.inputs) or "none"
+    with time_budget(seconds, f"symbolic formulas of this circuit take too long to work out"
+                              f" (more than {seconds:g} s); give values for the inputs"
+                              f" ({names}) with --at"):
+        yield
+
+
+def _not_finite(expr: Any) -> str | None:
+    """Why a formula is not a finite number for any input, or None."""
+    if not isinstance(expr, sympy.Basic):
+        return None
+    if expr.has(sympy.S.ComplexInfinity):
+        return "a division by zero"
+    if expr.has(sympy.S.NaN):
+        return "undefined"
+    if expr.has(sympy.S.Infinity, sympy.S.NegativeInfinity):
+        return "infinite"
+    return None
+
+
+def _check_finite(ev: Evaluation) -> None:
+    """Symbolic formulas that are not finite for any input (``1/(x - x)``) are errors naming
+    the gate, as in numeric mode."""
+    c = ev.circuit
+    for node in c.order:
+        why = _not_finite(ev.values[node])
+        if why:
+            raise EvaluationError(f"result is not a finite number for any input ({why}):"
+                                  f" gate '{c.label(node)}' at {_where(c, node)}")
+    for node in reversed(c.order):
+        for value in (*ev.local.get(node, ()), ev.grads[node]):
+            why = _not_finite(value)
+            if why:
+                raise EvaluationError(f"gradient is not a finite number for any input ({why}):"
+                                      f" gate '{c.label(node)}' at {_where(c, node)}")
 
 
 def _too_long(circuit: Circuit) -> LimitError:

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Callable, Collection, Union
 from .errors import InputError, LimitError, ParseError
 from .gates import FUNCTIONS, GATES
 from .lazy import lazy_import
+from .limits import MAX_ARGUMENTS
 
 if TYPE_CHECKING:
     import sympy
@@ -395,6 +396,9 @@ def _call(node: ast.Call, source: str) -> Expr:
         return Call(name, args, line, col)
     if len(args) < 2:
         raise ParseError(f"{name}() takes at least 2 arguments ({len(args)} given)", line, col)
+    if len(args) > MAX_ARGUMENTS:
+        raise LimitError(f"{name}() of {len(args)} arguments; the limit is {MAX_ARGUMENTS}"
+                         f" (take it in steps: m = {name}(...), then {name}(m, ...))", line, col)
     result = Call(name, args[:2], line, col)
     for extra in args[2:]:  # max(a, b, c) is max(max(a, b), c), as Python evaluates it
         result = Call(name, (result, extra), line, col)
@@ -505,6 +509,10 @@ def parse(text: str) -> Program:
     ``print(...)`` lines, ``.backward()`` calls, labels and the imports of math, numpy,
     torch and micrograd in pasted code are skipped (see :func:`_ignored`).
     """
+    if isinstance(text, str):
+        # Python ends a line at \r\n, \r or \n: so does everything here, so that a lone
+        # \r after a comment cannot hide the next line from the character check
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     tree = _python_tree(text)
     body = [s for s in tree.body if not _ignored(s)]
     if not body:

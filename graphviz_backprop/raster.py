@@ -11,7 +11,7 @@ move by whole pixels only, so a frame is, pixel for pixel, what Graphviz draws o
 >>> c.box(50.0, 50.0, 36.0, 36.0, margin=0)
 (50, 50, 86, 86)
 >>> c.extent((10, 20, 30, 40))
-(-8.0, 58.0, 12.0, 98.0)
+(-8.0, 78.0, 12.0, 98.0)
 """
 
 from __future__ import annotations

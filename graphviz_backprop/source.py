@@ -12,19 +12,22 @@ from __future__ import annotations
 
 import difflib
 import math
+import os
 import re
+import stat
 import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from .errors import InputError, ValuesError
+from .errors import InputError, LimitError, ValuesError
+from .limits import MAX_TOML_CHARS, MAX_TOML_DEPTH
 from .parse import MAX_SOURCE_CHARS
 
 __all__ = [
     "Example", "Source", "resolve", "list_examples", "load_example", "load_expression_file",
-    "parse_assignments", "read_text",
+    "parse_assignments", "read_text", "load_toml", "plain_name",
 ]
 
 _REQUIRED = ("name", "title", "description", "source")
@@ -72,14 +75,36 @@ def _examples_dir() -> Path:
 
 
 def read_text(path: Path) -> str:
-    """A source or derivation file as text (UTF-8, size-limited); errors name the file."""
-    try:
-        with path.open("rb") as handle:
-            data = handle.read(MAX_SOURCE_CHARS * 4 + 1)
+    """A source or derivation file as text (UTF-8, size-limited); errors name the file.
+
+    Only a regular file is read: a pipe, a device or a socket could block or never end,
+    so it is refused before anything is read from it.
+    """
+    try:  # non-blocking, so that opening a pipe with no writer does not wait for one
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except IsADirectoryError:
         raise InputError(f"'{path}' is a directory, not a file") from None
     except OSError as err:
         raise InputError(f"cannot read '{path}': {err.strerror or err}") from None
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise InputError(f"'{path}' is a directory, not a file")
+        if not stat.S_ISREG(mode):
+            raise InputError(f"'{path}' is not a regular file (a pipe, device or socket is"
+                             " not read)")
+        limit, chunks, size = MAX_SOURCE_CHARS * 4 + 1, [], 0
+        while size < limit:
+            chunk = os.read(fd, limit - size)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        data = b"".join(chunks)
+    except OSError as err:
+        raise InputError(f"cannot read '{path}': {err.strerror or err}") from None
+    finally:
+        os.close(fd)
     if len(data) > MAX_SOURCE_CHARS * 4:
         raise InputError(f"'{path}' is too large (the limit is {MAX_SOURCE_CHARS:,} characters)")
     try:
@@ -91,10 +116,131 @@ def read_text(path: Path) -> str:
 def _number(where: str, name: str, value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ValuesError(f"{where}: value of '{name}' is not a number: {value!r}")
-    number = float(value)
+    return float(_finite(value, f"{where}: value of '{name}'"))
+
+
+def _finite(value: int | float, what: str) -> float:
+    """``value`` as a finite float64, or a :class:`ValuesError` naming ``what``.
+
+    >>> _finite(10 ** 400, "value of 'x'")
+    Traceback (most recent call last):
+    ...
+    graphviz_backprop.errors.ValuesError: value of 'x' is too large for float64 (a number of about 401 digits)
+    """
+    try:
+        number = float(value)
+    except OverflowError:
+        digits = int(abs(value).bit_length() * 0.30103) + 1
+        raise ValuesError(f"{what} is too large for float64 (a number of about {digits:,}"
+                          " digits)") from None
     if not math.isfinite(number):
-        raise ValuesError(f"{where}: value of '{name}' is not a finite number: {value!r}")
+        raise ValuesError(f"{what} is not a finite number: {value!r}")
     return number
+
+
+def load_toml(text: str) -> dict[str, Any]:
+    """TOML text as data, screened before it is parsed: size, nesting of arrays and inline
+    tables, parts of a dotted key (a few KB of brackets or dots would otherwise take the
+    parser gigabytes or its whole stack).  Errors are :class:`InputError` without a file name.
+
+    >>> load_toml('x = 1')
+    {'x': 1}
+    >>> load_toml('x = ' + '[' * 30 + ']' * 30)
+    Traceback (most recent call last):
+    ...
+    graphviz_backprop.errors.LimitError: TOML nested more than 20 levels deep (line 1)
+    """
+    if len(text) > MAX_TOML_CHARS:
+        raise LimitError(f"TOML file is {len(text):,} characters long; the limit is"
+                         f" {MAX_TOML_CHARS:,}")
+    _screen_toml(text)
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise InputError(toml_error(err, text)) from None
+    except (RecursionError, MemoryError):
+        raise LimitError(f"TOML nested too deeply (the limit is {MAX_TOML_DEPTH} levels)") \
+            from None
+    except ValueError as err:  # Python's own limit on the digits of an integer
+        raise LimitError(f"a number in the TOML file is too long ({err})") from None
+
+
+def _screen_toml(text: str) -> None:
+    """Refuse deep nesting and long dotted keys, reading strings and comments as TOML does."""
+    depth, line, i, n = 0, 1, 0, len(text)
+    dots = 0  # dots outside strings on this line that are not a number's decimal point
+    while i < n:
+        ch = text[i]
+        if ch == "\n":
+            line, dots = line + 1, 0
+        elif ch == "#":
+            end = text.find("\n", i)
+            i = n if end < 0 else end
+            continue
+        elif ch in "\"'":
+            triple = text.startswith(ch * 3, i)
+            quote = ch * 3 if triple else ch
+            j = i + len(quote)
+            while j < n and not text.startswith(quote, j):
+                if ch == '"' and text[j] == "\\":
+                    j += 1
+                elif text[j] == "\n" and not triple:
+                    break  # an unterminated string: the parser will say so
+                j += 1
+            line += text.count("\n", i, j)
+            i = j + len(quote)
+            continue
+        elif ch in "[{":
+            depth += 1
+            if depth > MAX_TOML_DEPTH:
+                raise LimitError(f"TOML nested more than {MAX_TOML_DEPTH} levels deep"
+                                 f" (line {line})")
+        elif ch in "]}":
+            depth = max(0, depth - 1)
+        elif ch == "." and not (0 < i < n - 1 and text[i - 1].isdigit()
+                                and text[i + 1].isdigit()):
+            dots += 1
+            if dots >= MAX_TOML_DEPTH:
+                raise LimitError(f"TOML dotted key of more than {MAX_TOML_DEPTH} parts"
+                                 f" (line {line})")
+        i += 1
+
+
+#: Longest title, description or source note of an expression file, in characters.
+_TEXT_LIMITS = {"title": 200, "description": 2000, "source": 2000, "name": 64}
+_NOT_TEXT = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069"
+                       "\ufeff\ufff9-\uffff\ud800-\udfff]")
+
+
+def _check_texts(where: str, data: dict[str, Any]) -> None:
+    """Titles and notes are drawn and printed: plain text of a sensible length."""
+    for key, limit in _TEXT_LIMITS.items():
+        value = data.get(key)
+        if not isinstance(value, str):
+            continue
+        if len(value) > limit:
+            raise InputError(f"{where}: '{key}' is {len(value):,} characters long; the limit is"
+                             f" {limit:,}")
+        bad = _NOT_TEXT.search(value)
+        if bad:
+            raise InputError(f"{where}: '{key}' holds the control character"
+                             f" U+{ord(bad.group()):04X}; write plain text")
+
+
+def display_name(path: Path) -> str:
+    """A file's name as text that can be shown and drawn (undecodable bytes replaced)."""
+    return os.fsencode(path.name).decode("utf-8", "replace")
+
+
+def plain_name(name: str) -> str:
+    """A name that output files may be named after: letters, digits, ``.``, ``_`` and
+    ``-`` only, no directory, at most 64 characters; anything else is replaced or cut.
+
+    >>> plain_name("../../victim/main"), plain_name("sigmoid-neuron"), plain_name("..")
+    ('victim-main', 'sigmoid-neuron', 'circuit')
+    """
+    plain = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip(".-")[:64].strip(".-")
+    return plain or "circuit"
 
 
 def toml_error(err: tomllib.TOMLDecodeError, text: str) -> str:
@@ -128,11 +274,11 @@ def load_expression_file(path: str | Path) -> Example:
     """
     path = Path(path)
     text = read_text(path)
+    where = display_name(path)
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as err:
-        raise InputError(f"{path.name}: {toml_error(err, text)}") from None
-    where = path.name
+        data = load_toml(text)
+    except InputError as err:
+        raise type(err)(f"{where}: {err}") from None
     if any(k in data for k in _DERIVATION_ONLY):
         unknown = sorted(set(data) - set(DERIVATION_KEYS))
         if unknown:
@@ -156,8 +302,10 @@ def load_expression_file(path: str | Path) -> Example:
                 raise InputError(f"{where}: {err}") from None
         at = dict(base.at) if base else {}
         at.update({str(k): _number(where, k, v) for k, v in table.items()})
-        return Example(data.get("name", path.stem),
-                       data.get("title") or (base.title if base else path.name),
+        _check_texts(where, data)
+        # a derivation's name is not used: its outputs are named after the file
+        return Example(plain_name(path.stem),
+                       data.get("title") or (base.title if base else display_name(path)),
                        data.get("description", base.description if base else ""),
                        data.get("source", base.source if base else ""),
                        base.text if base else data[given[0]], at,
@@ -178,6 +326,10 @@ def load_expression_file(path: str | Path) -> Example:
     if not isinstance(at, dict):
         raise InputError(f"{where}: [at] must be a table of name = number")
     values = {str(k): _number(where, k, v) for k, v in at.items()}
+    _check_texts(where, data)
+    if plain_name(data["name"]) != data["name"]:
+        raise InputError(f"{where}: name {data['name']!r} is not a plain name (letters, digits,"
+                         " '.', '_' and '-', at most 64; output files are named after it)")
     return Example(data["name"], data["title"], data["description"], data["source"], body,
                    values, bool(data.get("expand", False)), str(path))
 
@@ -231,7 +383,7 @@ def resolve(source: str) -> Source:
             if path.suffix == ".toml":
                 example = load_expression_file(path)
                 return Source(example.text, dict(example.at), example.title, example)
-            return Source(read_text(path), {}, path.name)
+            return Source(read_text(path), {}, display_name(path))
         names = _example_names()
         source = source.rstrip("/") if source.rstrip("/") in names else source
         if source in names:
