@@ -5,8 +5,11 @@ Exit codes: 0 success, 2 bad input, 1 anything else.
 
 from __future__ import annotations
 
+import gc
 import json
+import math
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -17,7 +20,7 @@ from .themes import FONT_SIZES, THEMES
 from .errors import GbpError
 from .render import write_file, write_frames
 from .evaluate import format_value, local_formulas
-from .source import list_examples, parse_assignments
+from .source import list_examples, parse_assignments, plain_name
 from .trace import Trace, trace
 
 __all__ = ["main", "cli"]
@@ -28,12 +31,59 @@ name of a bundled example (see 'gbp examples'). A SOURCE that starts with '-' go
 '--', as in: gbp eval --at x=1 -- "-x"."""
 
 
+#: What must never reach a terminal raw: control characters (they can move the cursor, set
+#: the window title, clear the screen), text-direction overrides, and undecodable bytes of a
+#: file name (``surrogateescape``).
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e"
+                     "\u2066-\u2069\ufeff\ud800-\udfff]")
+
+
+def terminal_safe(text: str) -> str:
+    r"""``text`` with everything a terminal would act on shown escaped, as Python writes it.
+
+    >>> print(terminal_safe("claim \x1b]0;pwned\x07 ok"))
+    claim \x1b]0;pwned\x07 ok
+    """
+    return _UNSAFE.sub(lambda m: m.group().encode("unicode_escape", "backslashreplace")
+                       .decode("ascii"), text)
+
+
+def json_safe(text: str) -> str:
+    """JSON text with the same characters escaped the JSON way (``\u001b``): still valid
+    JSON with the same data (JSON writes nothing else outside its strings)."""
+    return _UNSAFE.sub(lambda m: "".join(f"\\u{unit:04x}" for unit in
+                                         _utf16(m.group())), text)
+
+
+def _utf16(ch: str) -> list[int]:
+    data = ch.encode("utf-16-be", "surrogatepass")
+    return [int.from_bytes(data[i:i + 2], "big") for i in range(0, len(data), 2)]
+
+
+def echo(text: str, err: bool = False) -> None:
+    """Print a line of output: every printed text comes from or passes through here."""
+    click.echo(terminal_safe(text), err=err)
+
+
+def echo_json(data: Any) -> None:
+    """Print data as JSON, terminal-safe."""
+    click.echo(json_safe(data if isinstance(data, str)
+                         else json.dumps(data, indent=2, ensure_ascii=False)))
+
+
 class Failure(click.ClickException):
     """A one-line error with the exit code of the error that caused it."""
 
     def __init__(self, message: str, exit_code: int):
-        super().__init__(" ".join(str(message).split()))
+        super().__init__(terminal_safe(" ".join(str(message).split())))
         self.exit_code = exit_code
+
+
+def _finite(param: click.Parameter, value: float) -> float:
+    """An option's number must be finite (click's ranges let nan and inf through)."""
+    if not math.isfinite(value):
+        raise click.BadParameter(f"{value} is not a finite number", param=param)
+    return value
 
 
 def _usage(message: str) -> Failure:
@@ -145,10 +195,13 @@ def eval_command(source: str, at: tuple[str, ...], expand: bool | None, as_json:
             file = source if Path(source).is_file() else "FILE"
         except (OSError, ValueError):
             file = "FILE"
-        click.echo(f"note: {what} a backward pass; {'it is' if first == last else 'they are'}"
+        echo(f"note: {what} a backward pass; {'it is' if first == last else 'they are'}"
                    f" not part of the circuit (gbp check {file} checks"
                    f" {'it' if first == last else 'them'})", err=True)
-    click.echo(t.to_json() if as_json else format_table(t))
+    if as_json:
+        echo_json(t.to_json())
+    else:
+        echo(format_table(t))
 
 
 @cli.command("examples")
@@ -160,13 +213,13 @@ def examples_command(as_json: bool) -> None:
     except GbpError as err:
         raise Failure(str(err), err.exit_code) from None
     if as_json:
-        click.echo(json.dumps([
+        echo_json([
             {"name": e.name, "title": e.title, "description": e.description, "source": e.source}
-            for e in examples], indent=2, ensure_ascii=False))
+            for e in examples])
         return
     width = max((len(e.name) for e in examples), default=0)
     for e in examples:
-        click.echo(f"{e.name.ljust(width)}  {e.title}")
+        echo(f"{e.name.ljust(width)}  {e.title}")
 
 
 #: Default resolutions: PNG frames for slides, GIFs (a palette format) at the SVG's own size.
@@ -192,7 +245,11 @@ def _output_plan(output: str | None, fmt: str | None, single: bool, stem: str,
         return Path(name if in_one else f"{stem}-frames"), fmt, not in_one
     path = Path(output)
     by_ext = _EXTENSIONS.get(path.suffix.lower())
-    folder = output.endswith(("/", os.sep)) or path.is_dir() or (by_ext is None and not path.suffix)
+    as_folder = output.endswith(("/", os.sep))
+    if by_ext is not None and not as_folder and path.is_dir():
+        raise _usage(f"'{output}' is a folder; give a file name, or end a folder with /"
+                     f" (-o {output}/) to write frames into it")
+    folder = as_folder or path.is_dir() or (by_ext is None and not path.suffix)
     if folder:
         fmt = fmt or "svg"
         if fmt in ("gif", "html") or single:
@@ -303,7 +360,7 @@ def render_command(source: str, output: str | None, fmt: str | None, at: tuple[s
         raise Failure(
             f"the circuit has {len(t.circuit.gates):,} gates; animations are limited to"
             f" {MAX_RENDER_GATES:,} (use 'gbp eval' for the numbers, or --final for one picture)", 2)
-    stem = t.name or "circuit"
+    stem = plain_name(t.name or "circuit")  # never a path: output goes only where -o says
     if beamer:
         path, fmt, folder = _beamer_plan(output, fmt, stem), "pdf", True
     else:
@@ -325,25 +382,25 @@ def render_command(source: str, output: str | None, fmt: str | None, at: tuple[s
         plural = "s" if count > 1 else ""
         if beamer:
             pdf, tex = t.save_beamer(path, phase, decimals, frames=chosen, **style)
-            click.echo(f"Wrote {pdf} ({count} page{plural}) and {tex}")
+            echo(f"Wrote {pdf} ({count} page{plural}) and {tex}")
         elif fmt == "gif":
             t.save_gif(path, delay, hold, phase, decimals, dpi or GIF_DPI, frames=chosen, **style)
-            click.echo(f"Wrote {path} ({count} frame{plural})")
+            echo(f"Wrote {path} ({count} frame{plural})")
         elif fmt == "html":
             t.save_html(path, phase, decimals, frames=chosen, delay=delay, **style)
-            click.echo(f"Wrote {path} ({count} step{plural}; open it in a browser)")
+            echo(f"Wrote {path} ({count} step{plural}; open it in a browser)")
         elif fmt == "pdf" and not folder:
             t.save_pdf(path, phase, decimals, frames=chosen, **style)
-            click.echo(f"Wrote {path} ({count} page{plural})")
+            echo(f"Wrote {path} ({count} page{plural})")
         elif folder:
             written = write_frames(path, t.render(fmt, phase, decimals, dpi or PNG_DPI,
                                                   **style), fmt)
-            click.echo(f"Wrote {len(written)} frames to {path}/ ({written[0].name} ..."
+            echo(f"Wrote {len(written)} frames to {path}/ ({written[0].name} ..."
                        f" {written[-1].name})")
         else:
             write_file(path, t.render(fmt, phase, decimals, dpi or PNG_DPI, frames=chosen,
                                       **style)[0])
-            click.echo(f"Wrote {path}")
+            echo(f"Wrote {path}")
     except GbpError as err:
         raise Failure(str(err), err.exit_code) from None
 
@@ -362,8 +419,10 @@ can). See docs/derivations.md."""
 @click.argument("path")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a table.")
 @click.option("--tol", "abs_tol", type=click.FloatRange(min=0), default=0.01, show_default=True,
+              callback=lambda ctx, param, value: _finite(param, value),
               metavar="ABS", help="Absolute tolerance for claimed numbers.")
 @click.option("--rtol", "rel_tol", type=click.FloatRange(min=0), default=0.01, show_default=True,
+              callback=lambda ctx, param, value: _finite(param, value),
               metavar="REL", help="Relative tolerance (0.01 is 1%); a number holds when"
               " |claimed - correct| <= ABS + REL * |correct|.")
 @click.option("--render", "render_to", metavar="FILE",
@@ -399,19 +458,23 @@ def check_command(ctx: click.Context, path: str, as_json: bool, abs_tol: float,
         tolerance = Tolerance(abs_tol, rel_tol)
         if Path(path).is_dir():
             folder = check_folder(path, tolerance=tolerance)
-            click.echo(json.dumps(folder.to_dict(), indent=2, ensure_ascii=False) if as_json
-                       else format_folder(folder))
+            if as_json:
+                echo_json(folder.to_dict())
+            else:
+                echo(format_folder(folder))
             ctx.exit(folder.exit_code)
         report = check_file(path, tolerance=tolerance)
     except GbpError as err:
         where = "" if Path(path).is_dir() else f"{Path(path).name}: "
         raise Failure(f"{where}{err}", err.exit_code) from None
-    click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False) if as_json
-               else format_report(report))
+    if as_json:
+        echo_json(report.to_dict())
+    else:
+        echo(format_report(report))
     if render_to:
         _render_report(report, render_to)
         if not as_json:
-            click.echo(f"Wrote {render_to}")
+            echo(f"Wrote {render_to}")
     ctx.exit(0 if report.ok else 1)
 
 
@@ -445,20 +508,46 @@ def main(argv: list[str] | None = None) -> int:
     0 success, 1 a wrong claim or a failure, 2 bad input, 130 interrupted (Ctrl-C).
     Set GBP_DEBUG=1 to see the traceback of an internal error.
     """
+    args = sys.argv[1:] if argv is None else list(argv)
+    # A run is short and makes many small objects that live until it ends: collecting
+    # cycles less often saves the collector's repeated scans of them (a fifth of a large
+    # circuit's time), and still bounds what cycles can hold.
+    thresholds = gc.get_threshold()
+    gc.set_threshold(50_000, 20, 20)
     try:
-        result = cli.main(args=argv, prog_name="gbp", standalone_mode=False)
+        return _run(args)
+    finally:
+        gc.set_threshold(*thresholds)
+
+
+def _run(args: list[str]) -> int:
+    try:
+        # click's own main() would print a blank line on Ctrl-C and several lines of usage
+        # for a mistyped option: everything is one line here
+        with cli.make_context("gbp", args) as ctx:
+            result = cli.invoke(ctx)
         return result if isinstance(result, int) else 0
+    except click.exceptions.Exit as done:
+        return done.exit_code
+    except getattr(click.exceptions, "NoArgsIsHelpError", ()) as err:  # plain 'gbp'
+        echo(err.ctx.get_help(), err=True)
+        return 2
+    except click.UsageError as err:
+        command = err.ctx.command_path if err.ctx is not None else "gbp"
+        message = " ".join(err.format_message().split()).rstrip(".")
+        echo(f"Error: {message} (see '{command} --help')", err=True)
+        return err.exit_code
     except click.ClickException as err:
-        err.show()
+        echo(f"Error: {err.format_message()}", err=True)
         return err.exit_code
     except (click.Abort, KeyboardInterrupt):
-        click.echo("Error: interrupted; no output was written", err=True)
+        echo("Error: interrupted; no output was written", err=True)
         return 130
     except Exception as err:  # the last line of defence: one line, exit 1
         if os.environ.get("GBP_DEBUG"):
             raise
         message = " ".join(str(err).split()) or type(err).__name__
-        click.echo(f"Error: internal error ({type(err).__name__}): {message}", err=True)
+        echo(f"Error: internal error ({type(err).__name__}): {message}", err=True)
         return 1
 
 

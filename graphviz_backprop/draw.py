@@ -16,6 +16,7 @@ True
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Mapping
@@ -37,6 +38,22 @@ __all__ = ["Layout", "Positions", "Scene", "layout_for", "scene", "to_digraph", 
 _BLANK = "&#160;"
 _CHAR_WIDTH = 0.62  # of the font size: a safe average for digits and letters in Helvetica
 _CAPTION_CHARS = 104
+
+
+#: What Graphviz must not be given as text: control characters, noncharacters and lone
+#: surrogates (an undecodable byte of a file name) make it fail; shown as U+FFFD.
+_UNDRAWABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff"
+                         "\ud800-\udfff]")
+
+
+def _html(text: str) -> str:
+    r"""User text as the text of an HTML-like label: escaped, and a backslash doubled, as
+    Graphviz reads it (a single one before N or G would stand for a name).
+
+    >>> print(_html("Price \\N <b>"))
+    Price \\N &lt;b&gt;
+    """
+    return html.escape(_UNDRAWABLE.sub("\ufffd", text)).replace("\\", "\\\\")
 
 
 def _text_width(text: str, size: float) -> float:
@@ -149,7 +166,7 @@ def _cell(text: str | None, color: str, size: float, width: float, height: float
     if text is None:
         body = f'<FONT POINT-SIZE="{size:g}">{_BLANK}</FONT>'
     else:
-        body = html.escape(text)
+        body = _html(text)
         if italic:
             body = f"<I>{body}</I>"
         body = f'<FONT COLOR="{color}" POINT-SIZE="{size:g}">{body}</FONT>'
@@ -185,13 +202,13 @@ def _caption(lay: Layout, caption: str) -> str:
     t = lay.theme
     lines = wrap_caption(caption)
     lines += [""] * (lay.caption_lines - len(lines))
-    body = "<BR/>".join(html.escape(line) if line else _BLANK for line in lines)
+    body = "<BR/>".join(_html(line) if line else _BLANK for line in lines)
     line_height = t.font_size * 1.3
     rows = []
     if lay.title:
         rows.append(f'<TR><TD FIXEDSIZE="TRUE" WIDTH="{lay.caption_width:.0f}"'
                     f' HEIGHT="{line_height + 6:.0f}"><FONT COLOR="{t.caption_color}"'
-                    f' POINT-SIZE="{t.font_size:g}"><B>{html.escape(lay.title)}</B></FONT></TD></TR>')
+                    f' POINT-SIZE="{t.font_size:g}"><B>{_html(lay.title)}</B></FONT></TD></TR>')
     height = lay.caption_lines * line_height + 8
     rows.append(f'<TR><TD FIXEDSIZE="TRUE" WIDTH="{lay.caption_width:.0f}" HEIGHT="{height:.0f}">'
                 f'<FONT COLOR="{t.caption_color}" POINT-SIZE="{t.font_size:g}">{body}</FONT>'

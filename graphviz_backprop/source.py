@@ -361,11 +361,21 @@ def _looks_like_path(text: str) -> bool:
 
 
 def _exists(path: Path) -> bool:
-    """True for an existing file or folder; text that cannot be a path (too long) is not one."""
+    """True for an existing file or folder; text that cannot be a path (too long) is not one.
+
+    Something else at that path (a pipe, a device such as /dev/stdin) is refused: it is
+    named like a file, so it is not an expression either.
+    """
     try:
-        return path.is_file() or path.is_dir()
+        if path.is_file() or path.is_dir():
+            return True
+        special = path.exists()
     except (OSError, ValueError):
         return False
+    if special:
+        raise InputError(f"'{path}' is not a regular file (a pipe, device or socket is not"
+                         " read)")
+    return False
 
 
 #: Endings that make a SOURCE a file name, not text (``homework.tml`` is a typo, not code).
