@@ -1,11 +1,12 @@
 # Two commands on a fresh machine:
 #   make demo   creates .venv, installs the package and Graphviz, renders the sigmoid neuron into out/
 #   make test   the same set-up plus the test dependencies, then the whole test suite
+#   make bench  the benchmarks: prints the numbers and rewrites docs/performance.md
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test graphviz docs-images clean
+.PHONY: demo test bench graphviz docs-images clean
 
 $(VENV)/.base: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -53,6 +54,19 @@ docs: $(VENV)/.docs graphviz
 
 test: $(VENV)/.test graphviz chromium
 	$(BIN)/python -m pytest
+
+# Start-up, scaling, rendering speed and hostile inputs, one script after the other (a few
+# minutes); each rewrites its own section of docs/performance.md (and scaling.py
+# docs/img/scaling.svg).
+$(VENV)/.bench: $(VENV)/.base
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[bench]'
+	touch $@
+
+bench: $(VENV)/.bench graphviz
+	$(BIN)/python benchmarks/startup.py
+	$(BIN)/python benchmarks/scaling.py
+	$(BIN)/python benchmarks/render_speed.py
+	$(BIN)/python benchmarks/hostile.py
 
 clean:
 	rm -rf $(VENV) out dist build .pytest_cache site
