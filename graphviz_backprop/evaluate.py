@@ -333,12 +333,10 @@ def _not_finite(expr: Any) -> str | None:
     """Why a formula is not a finite number for any input, or None."""
     if not isinstance(expr, sympy.Basic):
         return None
-    if expr.has(sympy.S.ComplexInfinity):
-        return "a division by zero"
+    if expr.has(sympy.S.ComplexInfinity, sympy.S.Infinity, sympy.S.NegativeInfinity):
+        return "infinite, as 1/0 or log(0)"
     if expr.has(sympy.S.NaN):
-        return "undefined"
-    if expr.has(sympy.S.Infinity, sympy.S.NegativeInfinity):
-        return "infinite"
+        return "undefined, as 0/0"
     return None
 
 

@@ -130,7 +130,8 @@ def _finite(value: int | float, what: str) -> float:
     try:
         number = float(value)
     except OverflowError:
-        digits = int(abs(value).bit_length() * 0.30103) + 1
+        power = math.floor(math.log10(abs(value)))  # the float may round up at 10**k - 1
+        digits = power + (10 ** power <= abs(value))
         raise ValuesError(f"{what} is too large for float64 (a number of about {digits:,}"
                           " digits)") from None
     if not math.isfinite(number):

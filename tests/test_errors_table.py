@@ -13,6 +13,9 @@ import sys
 import pytest
 
 import graphviz_backprop as gb
+import sympy
+
+sympy.Basic  # symbolic rows load sympy, the package's own dependency: before the hook watches
 from graphviz_backprop.cli import cli, main
 from graphviz_backprop.errors import GbpError
 from graphviz_backprop.source import parse_assignments
@@ -89,6 +92,19 @@ ROWS = [
     ("sqrt-at-minus-1", "sqrt(x)", ["x=-1"], "square root of a negative number"),
     ("sqrt-at-0", "sqrt(x)", ["x=0"], "local gradient is not finite: gate 'sqrt'"),
     ("exp-at-1000", "exp(x)", ["x=1000"], "result overflows float64: gate 'exp'"),
+    # ---- tiny sources whose symbolic formulas would take minutes or gigabytes ----
+    ("symbolic-elu-6-deep", "elu(elu(elu(elu(elu(elu(x))))))", [], "nest more than 3 deep"),
+    ("symbolic-leaky-relu-8-deep", "leaky_relu(" * 8 + "x" + ")" * 8, [],
+     "nest more than 3 deep"),
+    ("symbolic-exp-190-deep", "exp(" * 190 + "x" + ")" * 190, [], "chain of more than 100"),
+    ("symbolic-max-of-60", "max(" + ",".join(f"a{i}" for i in range(60)) + ")", [],
+     "max/min gates nest more than 12 deep"),
+    ("max-of-300", "max(" + ",".join(f"a{i}" for i in range(300)) + ")", ["a0=1"],
+     "max() of 300 arguments; the limit is 100"),
+    ("symbolic-1-over-zero", "1/(x-x)", [], "not a finite number for any input"),
+    ("symbolic-log-of-zero", "log(x-x)+y", [], "not a finite number for any input"),
+    ("cr-ends-a-comment", "x = 2 # c\rf = \uff58 * x", [], "U+FF58"),
+    ("control-character-in-a-name", "x*y", ["x=1,\x1b[2J=2"], "is not of the form name="),
 ]
 
 IDS = [r[0] for r in ROWS]

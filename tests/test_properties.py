@@ -170,3 +170,71 @@ def test_rendering_any_expression_keeps_a_stable_layout(text, point):
     frames = t.render("svg")
     first = geometry(frames[0])
     assert all(geometry(svg) == first for svg in frames[1:])
+
+
+# ---- the TOML front door and symbolic mode: any input is read, or refused as input ----------
+
+TOML_KEYS = st.one_of(
+    st.sampled_from(["name", "title", "description", "source", "expression", "program",
+                     "expand", "at", "claims", "x", "y"]),
+    st.lists(st.sampled_from(["a", "b", '"q"', "1"]), min_size=2, max_size=40).map(".".join),
+)
+TOML_VALUES = st.recursive(
+    st.one_of(
+        st.integers(-10**30, 10**30).map(str), st.sampled_from(["9" * 400, "1e400", "nan",
+                                                                 "inf", "0.5", "true"]),
+        st.text(max_size=12).map(lambda s: '"' + s.replace("\\", "\\\\").replace('"', "'")
+                                 .encode("unicode_escape").decode("ascii") + '"'),
+        st.sampled_from(['"x*y"', '"elu(elu(elu(elu(x))))"', '"1/(x-x)"', '"x = 1\\nf = x"']),
+    ),
+    lambda inner: st.one_of(st.lists(inner, max_size=3).map(lambda v: "[" + ", ".join(v) + "]"),
+                            st.lists(st.tuples(st.sampled_from(["a", "b"]), inner), max_size=2)
+                            .map(lambda kv: "{" + ", ".join(f"{k} = {v}" for k, v in kv) + "}")),
+    max_leaves=30)
+TOML_DOCUMENTS = st.lists(st.one_of(
+    st.tuples(TOML_KEYS, TOML_VALUES).map(lambda kv: f"{kv[0]} = {kv[1]}"),
+    st.sampled_from(["[at]", "[claims]", "[[at]]", "[a.b.c]", "x = 1", "y = 2", "# c", "["]),
+    st.integers(1, 60).map(lambda n: "k = " + "[" * n + "]" * n),
+), max_size=12).map("\n".join)
+
+
+@PROFILE
+@given(TOML_DOCUMENTS)
+def test_any_expression_file_is_read_or_refused_as_input(text):
+    import tempfile
+
+    from graphviz_backprop.check import check_text
+    from graphviz_backprop.source import load_expression_file
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "any.toml")
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        for attempt in (lambda: trace(path), lambda: load_expression_file(path),
+                        lambda: check_text(text, "toml")):
+            try:
+                attempt()
+            except GbpError:
+                pass
+
+
+LARGER_EXPRESSIONS = st.recursive(_leaf(), _expr, max_leaves=24)
+
+
+@PROFILE
+@given(LARGER_EXPRESSIONS)
+def test_symbolic_mode_writes_finite_formulas_or_refuses(text):
+    budget = os.environ.get("GBP_SYMBOLIC_SECONDS")
+    os.environ["GBP_SYMBOLIC_SECONDS"] = "1"
+    try:
+        t = trace(text)
+    except GbpError:
+        return
+    finally:
+        if budget is None:
+            os.environ.pop("GBP_SYMBOLIC_SECONDS")
+        else:
+            os.environ["GBP_SYMBOLIC_SECONDS"] = budget
+    for value in (*t.evaluation.values.values(), *t.evaluation.grads.values()):
+        if isinstance(value, sympy.Basic):  # a circuit of constants is simply numbers
+            assert not value.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo), text
