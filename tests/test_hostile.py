@@ -268,3 +268,33 @@ def test_under_a_2_gb_cap_each_answers_with_one_line(tmp_path, args):
     lines = (done.stdout + done.stderr).strip().splitlines()
     assert done.returncode == 2, lines[-3:]
     assert len(lines) == 1 and lines[0].startswith("Error: "), lines[:3]
+
+
+# ---- a real Ctrl-C -----------------------------------------------------------------------------
+
+@graphviz_mark()
+def test_a_real_interrupt_while_drawing_a_gif_exits_130_and_writes_nothing(tmp_path):
+    """SIGINT, as a terminal sends it, while a GIF of a 150-gate network is being drawn (it
+    takes seconds on any machine, so the signal arrives in the middle)."""
+    import signal
+    import time
+
+    lines = ["; ".join(f"x{i} = 0.{i + 1}" for i in range(6))]
+    for j in range(10):
+        lines.append("; ".join(f"w{j}_{i} = 0.{(i + j) % 9 + 1}" for i in range(6)))
+        lines.append(f"h{j} = tanh(" + " + ".join(f"w{j}_{i}*x{i}" for i in range(6)) + ")")
+    lines.append("f = sigmoid(" + " + ".join(f"h{j}" for j in range(10)) + ")")
+    source = tmp_path / "net.py"
+    source.write_text("\n".join(lines) + "\n")
+    out = tmp_path / "out"
+    out.mkdir()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "graphviz_backprop", "render", str(source), "-o",
+         str(out / "net.gif")], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    time.sleep(1.0)  # waits, reads no clock: the render needs several seconds more
+    process.send_signal(signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=120)
+    assert process.returncode == 130, stdout + stderr
+    assert stderr == "Error: interrupted; no output was written\n"
+    assert list(out.iterdir()) == []
