@@ -18,7 +18,7 @@ import click
 
 from .themes import FONT_SIZES, THEMES
 from .errors import GbpError
-from .render import write_file, write_frames
+from .output import write_file, write_frames
 from .evaluate import format_value, local_formulas
 from .source import list_examples, parse_assignments, plain_name
 from .trace import Trace, trace

@@ -30,7 +30,8 @@ from pathlib import Path
 from concurrent.futures import Future
 from typing import TYPE_CHECKING, Any, Mapping
 
-from . import render as _render
+from . import output, render as _render
+from .dot import positions_later
 from .draw import Layout, Positions, draw, layout_for
 from .errors import InputError, RenderError
 from .evaluate import Evaluation, evaluate, format_value, local_formulas
@@ -163,7 +164,7 @@ class Trace:
         key = ("positions", phase, decimals, theme or make_theme(), exercise_, captions)
         if key not in self._cache:
             plan, lay = self._plan(phase, decimals, theme, exercise_, captions)
-            self._cache[key] = _render.positions_later(self.evaluation, lay, plan[-1])
+            self._cache[key] = positions_later(self.evaluation, lay, plan[-1])
         return self._cache[key]
 
     def make_frames(self, phase: str = "both", decimals: int = 2, *,
@@ -209,7 +210,7 @@ class Trace:
                     decimals: int = 2, dpi: float = 96, **style: Any) -> list[Path]:
         """Write numbered frames (``frame-000.svg`` ...) into ``folder``."""
         data = self.render(format, phase, decimals, dpi, **style)
-        return _render.write_frames(folder, data, format)
+        return output.write_frames(folder, data, format)
 
     def save_gif(self, path: str | Path, delay: int = 1000, hold: int | None = None,
                  phase: str = "both", decimals: int = 2, dpi: float = 72,
@@ -224,14 +225,14 @@ class Trace:
         chosen = plan if frames is None else [plan[i] for i in frames]
         pieces = _render.raster_pieces(self.evaluation, chosen, lay, dpi,
                                        placed=self._positions(phase, decimals, style, exercise))
-        return _render.write_gif(path, pieces, delay, hold)
+        return output.write_gif(path, pieces, delay, hold)
 
     def save_pdf(self, path: str | Path, phase: str = "both", decimals: int = 2,
                  frames: list[int] | None = None, **style: Any) -> Path:
         """Write one PDF, a frame per page, every page the same size, text as text."""
         _check_suffix(path, ".pdf")
         pages = self.render("pdf", phase, decimals, frames=frames, **style)
-        return _render.write_pdf(path, pages, self.display_title)
+        return output.write_pdf(path, pages, self.display_title)
 
     def save_beamer(self, folder: str | Path, phase: str = "both", decimals: int = 2,
                     graphics_path: str | None = None, frames: list[int] | None = None,
@@ -243,7 +244,7 @@ class Trace:
         deck is compiled; by default ``folder/NAME.pdf`` as given.
         """
         pages = self.render("pdf", phase, decimals, frames=frames, **style)
-        return _render.write_beamer(folder, pages, self.name or "circuit", graphics_path,
+        return output.write_beamer(folder, pages, self.name or "circuit", graphics_path,
                                     self.display_title)
 
     def save_html(self, path: str | Path, phase: str = "both", decimals: int = 2,
@@ -258,7 +259,7 @@ class Trace:
         chosen = self.make_frames(phase, decimals, **style)
         if frames is not None:
             chosen = [chosen[i] for i in frames]
-        return _render.write_html(path, svgs, [f.caption for f in chosen], self.display_title,
+        return output.write_html(path, svgs, [f.caption for f in chosen], self.display_title,
                                   chosen[0].layout.theme, delay)
 
     @property
@@ -323,7 +324,7 @@ class Frame:
         if fmt is None:
             raise RenderError(f"cannot tell the format of '{path}': use .svg, .png, .pdf or"
                               " .dot")
-        return _render.write_file(path, self.render(fmt, dpi))
+        return output.write_file(path, self.render(fmt, dpi))
 
     def _repr_svg_(self) -> str:
         return self.render("svg").decode("utf-8")

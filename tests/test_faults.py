@@ -67,12 +67,12 @@ def test_graphviz_hang_is_stopped_by_the_timeout(tmp_path):
 
 @needs_dot
 def test_disk_full_names_the_path_and_leaves_nothing(tmp_path, monkeypatch, capsys):
-    import graphviz_backprop.render as render
+    import graphviz_backprop.output as output
 
     def full(*args, **kwargs):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(render.os, "replace", full)
+    monkeypatch.setattr(output.os, "replace", full)
     code, lines = run(capsys, "render", "cs231n-simple", "--final", "-o", str(tmp_path / "f.svg"))
     assert code == 1
     assert lines == [f"Error: cannot write '{tmp_path / 'f.svg'}': No space left on device"]
@@ -119,14 +119,14 @@ def test_ctrl_c_while_writing_a_gif_leaves_no_file_and_exits_130(tmp_path, monke
 
 
 def test_ctrl_c_during_the_write_removes_the_temporary_file(tmp_path, monkeypatch):
-    import graphviz_backprop.render as render
+    import graphviz_backprop.output as output
 
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(render.os, "replace", interrupted)
+    monkeypatch.setattr(output.os, "replace", interrupted)
     with pytest.raises(KeyboardInterrupt):
-        render.write_file(tmp_path / "x.svg", b"<svg/>")
+        output.write_file(tmp_path / "x.svg", b"<svg/>")
     assert list(tmp_path.iterdir()) == []
 
 

@@ -12,7 +12,8 @@ from click.testing import CliRunner
 from graphviz_backprop import trace
 from graphviz_backprop.cli import cli
 from graphviz_backprop.errors import GraphvizNotFoundError
-from graphviz_backprop.render import render_naive, run_graphviz
+from graphviz_backprop.dot import run_graphviz
+from graphviz_backprop.render import render_naive
 from support import graphviz_mark
 
 pytestmark = graphviz_mark()
@@ -281,13 +282,13 @@ def test_write_into_missing_directory_is_an_error(tmp_path):
 def test_composed_svg_frames_equal_frames_drawn_one_by_one(source):
     """The fast path puts frames together from a few drawings; it must give the same SVG."""
     from graphviz_backprop.draw import scene, to_digraph
-    from graphviz_backprop.render import _draw_all
+    from graphviz_backprop.dot import draw_all
 
     t = trace(source, **({"x": 3, "y": 2} if "x*x" in source else {}))
     plan, lay = t._plan("both", 2)
     placed = t._positions("both", 2).result()
     composed = t.render("svg")
-    one_by_one = _draw_all([to_digraph(scene(t.evaluation, s, lay), placed).source for s in plan],
+    one_by_one = draw_all([to_digraph(scene(t.evaluation, s, lay), placed).source for s in plan],
                            "svg", 96, None)
 
     def normal(svg: bytes) -> bytes:  # ids of edges and graphs are numbered per process
@@ -305,7 +306,8 @@ def test_raster_frames_put_together_equal_frames_drawn_one_by_one(source, dpi):
 
     from graphviz_backprop.draw import scene, to_digraph
     from graphviz_backprop.raster import decode
-    from graphviz_backprop.render import _draw_all, raster_pieces
+    from graphviz_backprop.dot import draw_all
+    from graphviz_backprop.render import raster_pieces
 
     t = trace(source, **({"x": 3, "y": 2} if "x*x" in source else {}))
     plan, lay = t._plan("both", 2)
@@ -313,7 +315,7 @@ def test_raster_frames_put_together_equal_frames_drawn_one_by_one(source, dpi):
     pieces = raster_pieces(t.evaluation, plan, lay, dpi, placed=placed)
     assert len(pieces.sheets) < len(plan) / 2  # a few pictures, not one per frame
     composed = pieces.frames()
-    one_by_one = decode(_draw_all([to_digraph(scene(t.evaluation, s, lay), placed).source
+    one_by_one = decode(draw_all([to_digraph(scene(t.evaluation, s, lay), placed).source
                                    for s in plan], "png", dpi, None))
     assert len(composed) == len(one_by_one) == len(plan)
     for k, (a, b) in enumerate(zip(composed, one_by_one)):
