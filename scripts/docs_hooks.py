@@ -116,7 +116,7 @@ def cli_reference() -> str:
         "",
         "Every command and option of `gbp` (also installed as `graphviz-backprop`, and run as"
         " `python -m graphviz_backprop`). This page is generated from the click definitions"
-        " in `graphviz_backprop/cli.py` each time the site is built, so it says what"
+        " in `graphviz_backprop/cli/` each time the site is built, so it says what"
         " `gbp COMMAND --help` says.",
         "",
         "Commands: " + ", ".join(f"[`gbp {n}`](#gbp-{n})" for n in names) + ".",

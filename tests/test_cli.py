@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 import graphviz_backprop.cli as cli_module
+import graphviz_backprop.cli.shared as cli_shared
 from graphviz_backprop.cli import cli, main
 from graphviz_backprop.errors import RenderError
 
@@ -301,7 +302,7 @@ def test_unexpected_errors_exit_1_in_one_line(monkeypatch, capsys):
     def broken(*args, **kwargs):
         raise RuntimeError("boom\nsecond line")
 
-    monkeypatch.setattr(cli_module, "trace", broken)
+    monkeypatch.setattr(cli_shared, "trace", broken)
     monkeypatch.delenv("GBP_DEBUG", raising=False)
     assert main(["eval", "x"]) == 1
     err = capsys.readouterr().err
@@ -312,7 +313,7 @@ def test_non_input_errors_exit_1(monkeypatch, capsys):
     def failing(*args, **kwargs):
         raise RenderError("dot crashed")
 
-    monkeypatch.setattr(cli_module, "trace", failing)
+    monkeypatch.setattr(cli_shared, "trace", failing)
     assert main(["eval", "x"]) == 1
     assert capsys.readouterr().err == "Error: dot crashed\n"
 
@@ -321,14 +322,14 @@ def test_gbp_debug_shows_the_traceback(monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(cli_module, "trace", broken)
+    monkeypatch.setattr(cli_shared, "trace", broken)
     monkeypatch.setenv("GBP_DEBUG", "1")
     with pytest.raises(RuntimeError, match="boom"):
         main(["eval", "x"])
 
 
 def test_python_dash_m(tmp_path):
-    env = {**os.environ, "PYTHONPATH": str(Path(cli_module.__file__).parent.parent)}
+    env = {**os.environ, "PYTHONPATH": str(Path(cli_module.__file__).parents[2])}
     env.pop("GBP_DEBUG", None)
     ok = subprocess.run(
         [sys.executable, "-m", "graphviz_backprop", "eval", "(x+y)*z", *SIMPLE_AT, "--json"],

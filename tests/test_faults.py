@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from graphviz_backprop.cli import MAX_RENDER_GATES, main
+from graphviz_backprop.cli import main
+from graphviz_backprop.cli.render import MAX_RENDER_GATES
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None,
                                reason="Graphviz 'dot' is not installed (run 'make test')")

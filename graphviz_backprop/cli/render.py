@@ -1,0 +1,204 @@
+"""``gbp render``: the frames in the cs231n style, as files in the format -o asks for."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ..errors import GbpError
+from ..output import write_file, write_frames
+from ..source import plain_name
+from ..themes import FONT_SIZES, THEMES
+from .shared import AT_OPTION, EXPAND_OPTION, SOURCE_HELP, trace_source
+from .terminal import Failure, echo, usage
+
+__all__ = ["render_command", "MAX_RENDER_GATES", "EXTENSIONS"]
+
+#: Default resolutions: PNG frames for slides, GIFs (a palette format) at the SVG's own size.
+PNG_DPI, GIF_DPI = 96, 72
+#: Most gates a circuit may have for an animation (one frame per gate and pass).
+MAX_RENDER_GATES = 1000
+
+
+EXTENSIONS = {".svg": "svg", ".png": "png", ".gif": "gif", ".dot": "dot", ".gv": "dot",
+               ".pdf": "pdf", ".html": "html", ".htm": "html"}
+
+
+#: Formats whose one file holds every frame: the animation, a page per frame, the stepper.
+_ALL_IN_ONE = ("gif", "pdf", "html")
+
+
+def _output_plan(output: str | None, fmt: str | None, single: bool, stem: str,
+                 label: str | None = None) -> tuple[Path, str, bool]:
+    """Where and how to write: (path, format, is_folder), from -o, --format and --final/--frame.
+
+    ``label`` names a single picture written into a folder (``NAME-LABEL.svg``).
+    """
+    if output is None:
+        fmt = fmt or ("svg" if single else "gif")
+        in_one = single or fmt in _ALL_IN_ONE
+        name = f"{stem}-{label}.{fmt}" if label else f"{stem}.{fmt}"
+        return Path(name if in_one else f"{stem}-frames"), fmt, not in_one
+    path = Path(output)
+    by_ext = EXTENSIONS.get(path.suffix.lower())
+    as_folder = output.endswith(("/", os.sep))
+    if by_ext is not None and not as_folder and path.is_dir():
+        raise usage(f"'{output}' is a folder; give a file name, or end a folder with /"
+                     f" (-o {output}/) to write frames into it")
+    folder = as_folder or path.is_dir() or (by_ext is None and not path.suffix)
+    if folder:
+        fmt = fmt or "svg"
+        if fmt in ("gif", "html") or single:
+            if label:
+                name = f"{stem}-{label}.{fmt}"
+            elif fmt in ("gif", "html"):
+                name = f"{stem}.{fmt}"
+            else:
+                name = f"{stem}-{'frame' if single else 'final'}.{fmt}"
+            return path / name, fmt, False
+        return path, fmt, True
+    if by_ext is None:
+        raise usage(
+            f"cannot tell the format of '{output}' (use .gif, .pdf, .html, .svg, .png, .dot, or"
+            " a folder ending in /)")
+    if fmt and fmt != by_ext:
+        raise usage(f"--format {fmt} does not match '{output}'")
+    if by_ext not in _ALL_IN_ONE and not single:
+        raise usage(
+            f"'{output}' holds one picture: add --final or --frame K, or give a folder"
+            f" (-o frames/) for every frame, or a .gif, .pdf or .html for all of them")
+    return path, by_ext, False
+
+
+def _beamer_plan(output: str | None, fmt: str | None, stem: str) -> Path:
+    """The folder --beamer writes into."""
+    if fmt not in (None, "pdf"):
+        raise usage(f"--beamer writes PDF frames, not {fmt}")
+    if output is None:
+        return Path(f"{stem}-beamer")
+    path = Path(output)
+    if path.exists() and not path.is_dir():
+        raise usage(f"--beamer needs a folder, and '{output}' is a file")
+    if path.suffix and not output.endswith(("/", os.sep)) and not path.is_dir():
+        raise usage(f"--beamer needs a folder (as in -o {path.stem}/), not '{output}'")
+    return path
+
+
+@click.command("render", epilog=SOURCE_HELP + " Themes, the HTML stepper, PDF, Beamer and"
+             " exercise sheets: docs/classroom.md.")
+@click.argument("source")
+@click.option("-o", "--output", metavar="PATH",
+              help="A .gif (the animation), a .pdf (a frame per page), a .html (a stepper"
+              " page), a folder (numbered frames, e.g. frames/), or a .svg/.png/.pdf/.dot file"
+              " with --final, --frame or --exercise.  [default: NAME.gif, or named after the format, e.g. NAME-frames/]")
+@click.option("--format", "fmt", type=click.Choice(["svg", "png", "gif", "dot", "pdf", "html"]),
+              help="Output format; by default it follows -o's extension (svg for a folder).")
+@AT_OPTION
+@EXPAND_OPTION
+@click.option("--final", is_flag=True, help="Only the last frame: every value and gradient.")
+@click.option("--frame", "frame", type=int, metavar="K",
+              help="Only frame K (0 is the bare circuit; negative counts from the end).")
+@click.option("--exercise", type=click.Choice(["gradients", "both"]), is_flag=False,
+              flag_value="gradients", default=None,
+              help="A worksheet instead of the frames: the circuit with the gradient slots"
+              " empty; --exercise=both leaves the values empty too (all but the inputs'). The"
+              " answer key is --final.")
+@click.option("--phase", type=click.Choice(["forward", "backward", "both"]), default="both",
+              show_default=True, help="Which pass the frames show.")
+@click.option("--decimals", type=click.IntRange(0, 12), default=2, show_default=True,
+              help="Decimals of the numbers on the wires.")
+@click.option("--theme", type=click.Choice(list(THEMES)), default="cs231n", show_default=True,
+              help="Colours: cs231n (green values, red gradients), dark (for dark slides),"
+              " print (black and grey), colorblind (Okabe-Ito blue and vermillion, gradients"
+              " in italics).")
+@click.option("--font", metavar="NAME", default=None,
+              help="Font of every text, e.g. 'DejaVu Sans'.  [default: Helvetica]")
+@click.option("--font-size", type=click.FloatRange(FONT_SIZES[0], FONT_SIZES[1]), default=None,
+              metavar="PT", help="Font size of the numbers, in points; everything scales with"
+              " it.  [default: 12]")
+@click.option("--beamer", is_flag=True,
+              help="Write FOLDER/NAME.pdf (a frame per page) and FOLDER/NAME.tex, a Beamer"
+              " snippet with one overlay per step (-o FOLDER/; see docs/beamer.md).")
+@click.option("--delay", type=click.IntRange(20, 60_000), default=1000, show_default=True,
+              metavar="MS", help="GIF: milliseconds per frame; HTML: per step when playing.")
+@click.option("--hold", type=click.IntRange(20, 600_000), default=None, metavar="MS",
+              help="GIF: milliseconds the last frame stays.  [default: 3 x delay, at least 2500]")
+@click.option("--dpi", type=click.FloatRange(36, 600), default=None,
+              help="PNG/GIF resolution; 72 is 1:1 with the SVG.  [default: 96 for PNG, 72 for"
+              " GIF]")
+def render_command(source: str, output: str | None, fmt: str | None, at: tuple[str, ...],
+                   expand: bool | None, final: bool, frame: int | None, exercise: str | None,
+                   phase: str, decimals: int, theme: str, font: str | None,
+                   font_size: float | None, beamer: bool, delay: int, hold: int | None,
+                   dpi: float | None) -> None:
+    """Draw the forward and backward pass as frames in the cs231n style.
+
+    \b
+    gbp render sigmoid-neuron -o neuron.gif               animated GIF
+    gbp render "(x+y)*z" --at x=-2,y=5,z=-4 -o frames/     numbered SVG frames
+    gbp render sigmoid-neuron --format png -o frames/     PNG frames
+    gbp render sigmoid-neuron --final -o neuron.svg       one picture with everything
+    gbp render sigmoid-neuron --format dot -o dot/        Graphviz sources, one per frame
+    gbp render sigmoid-neuron -o neuron.html              a page to step through in a browser
+    gbp render sigmoid-neuron -o neuron.pdf               a frame per page
+    gbp render sigmoid-neuron --beamer -o neuron/         PDF plus a Beamer snippet
+    gbp render sigmoid-neuron --exercise -o sheet.pdf     a worksheet: gradients left empty
+    gbp render sigmoid-neuron --theme dark -o dark.gif    themes: cs231n, dark, print, colorblind
+    """
+    if final and frame is not None:
+        raise usage("give --final or --frame, not both")
+    if exercise is not None and (final or frame is not None):
+        raise usage("give --exercise or --final/--frame, not both (the answer key"
+                               " of an exercise is --final)")
+    t = trace_source(source, at, expand)
+    single = final or frame is not None or exercise is not None
+    if len(t.circuit.gates) > MAX_RENDER_GATES and not single:
+        raise Failure(
+            f"the circuit has {len(t.circuit.gates):,} gates; animations are limited to"
+            f" {MAX_RENDER_GATES:,} (use 'gbp eval' for the numbers, or --final for one picture)", 2)
+    stem = plain_name(t.name or "circuit")  # never a path: output goes only where -o says
+    if beamer:
+        path, fmt, folder = _beamer_plan(output, fmt, stem), "pdf", True
+    else:
+        path, fmt, folder = _output_plan(output, fmt, single, stem,
+                                         "exercise" if exercise else None)
+    style: dict[str, Any] = {"theme": theme, "font": font, "font_size": font_size,
+                             "exercise": exercise}
+    try:
+        frames = t.make_frames(phase, decimals, **style)
+        chosen = None
+        if final or frame is not None:
+            k = len(frames) - 1 if final else frame
+            if not -len(frames) <= k < len(frames):
+                raise usage(
+                    f"--frame {frame} is out of range: there are {len(frames)} frames"
+                    f" (0 to {len(frames) - 1})")
+            chosen = [k % len(frames)]
+        count = len(frames) if chosen is None else 1
+        plural = "s" if count > 1 else ""
+        if beamer:
+            pdf, tex = t.save_beamer(path, phase, decimals, frames=chosen, **style)
+            echo(f"Wrote {pdf} ({count} page{plural}) and {tex}")
+        elif fmt == "gif":
+            t.save_gif(path, delay, hold, phase, decimals, dpi or GIF_DPI, frames=chosen, **style)
+            echo(f"Wrote {path} ({count} frame{plural})")
+        elif fmt == "html":
+            t.save_html(path, phase, decimals, frames=chosen, delay=delay, **style)
+            echo(f"Wrote {path} ({count} step{plural}; open it in a browser)")
+        elif fmt == "pdf" and not folder:
+            t.save_pdf(path, phase, decimals, frames=chosen, **style)
+            echo(f"Wrote {path} ({count} page{plural})")
+        elif folder:
+            written = write_frames(path, t.render(fmt, phase, decimals, dpi or PNG_DPI,
+                                                  **style), fmt)
+            echo(f"Wrote {len(written)} frames to {path}/ ({written[0].name} ..."
+                       f" {written[-1].name})")
+        else:
+            write_file(path, t.render(fmt, phase, decimals, dpi or PNG_DPI, frames=chosen,
+                                      **style)[0])
+            echo(f"Wrote {path}")
+    except GbpError as err:
+        raise Failure(str(err), err.exit_code) from None
