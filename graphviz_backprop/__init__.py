@@ -40,13 +40,15 @@ from .errors import (
     RenderError,
     ValuesError,
 )
-from .evaluate import Evaluation, evaluate
+from .backprop import Evaluation, evaluate
 from .gates import GATES, Gate
 from .graph import Circuit, build
-from .parse import Program, parse, parse_sympy
+from .fromsympy import parse_sympy
+from .parser import parse
+from .syntax import Program
 from .source import Example, list_examples, load_example
 from .themes import THEMES, Theme
-from .trace import Trace, trace
+from .tracing import Trace, trace
 
 __all__ = [
     "trace",

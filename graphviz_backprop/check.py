@@ -5,7 +5,7 @@ the cs231n notes write it (the forward pass, then lines such as ``dfdq = z`` and
 ``dx += ...``).  Numbers are compared within a :class:`Tolerance`, formulas by symbolic
 equivalence, and a wrong claim computed from another wrong one is traced back to the first
 wrong step.  In code, the gradient of an input that no line assigns is reported as missing.
-User text only goes through :func:`graphviz_backprop.parse.parse`; the backward lines are
+User text only goes through :func:`graphviz_backprop.parser.parse`; the backward lines are
 interpreted over that whitelisted tree, never executed.
 
 >>> report = check_text('''
@@ -38,11 +38,12 @@ import networkx as nx
 import sympy
 
 from .errors import EvaluationError, GbpError, InputError, ParseError, ValuesError
-from .evaluate import Evaluation, evaluate, format_value, symbolic_values
+from .backprop import Evaluation, evaluate, format_value, symbolic_values
 from .gates import FUNCTIONS, GATES, format_number, sympy_number
 from .graph import Circuit, build
-from .parse import (BinOp, Call, Expr, Name, Neg, Num, Program, Statement,
-                    backward_start, gradient_reading, is_constant, names_in, parse)
+from .parser import parse
+from .passes import backward_start, gradient_reading
+from .syntax import BinOp, Call, Expr, Name, Neg, Num, Program, Statement, is_constant, names_in
 from .source import DERIVATION_KEYS, load_example, read_text, toml_error
 
 __all__ = [

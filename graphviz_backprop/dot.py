@@ -16,7 +16,7 @@ from typing import Sequence
 
 from .draw import Layout, Positions, draw
 from .errors import GraphvizNotFoundError, RenderError
-from .evaluate import Evaluation
+from .backprop import Evaluation
 from .frames import Step
 
 __all__ = ["DEFAULT_TIMEOUT", "run_graphviz", "positions", "positions_later", "placed",

@@ -5,7 +5,7 @@ gradient in red below it, a slot for the wire's name above and one for the local
 below.  Every slot and node has a fixed size computed once per circuit, so revealing a
 number never moves the drawing: all frames of a circuit have the same layout.
 
->>> from graphviz_backprop.trace import trace
+>>> from graphviz_backprop.tracing import trace
 >>> from graphviz_backprop.frames import steps
 >>> t = trace("(x+y)*z", x=-2, y=5, z=-4)
 >>> dot = draw(t.evaluation, steps(t.evaluation)[-1])
@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Mapping
 
-from .evaluate import Evaluation
+from .backprop import Evaluation
 from .frames import Step, fmt, steps, wires
 from .lazy import lazy_import
 from .themes import THEMES, Theme

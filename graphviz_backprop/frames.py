@@ -4,7 +4,7 @@
 gradient 1; 5. backward, one frame per gate in reverse order, with the chain rule spelled
 out; 6. everything.  A :class:`Step` only says what is revealed; drawing is ``draw.py``'s.
 
->>> from graphviz_backprop.trace import trace
+>>> from graphviz_backprop.tracing import trace
 >>> t = trace("x = -2; y = 5; z = -4; q = x + y; f = q * z")
 >>> [s.kind for s in steps(t.evaluation)]
 ['circuit', 'inputs', 'forward', 'forward', 'seed', 'backward', 'backward', 'final']
@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import AbstractSet, Any, Literal
 
-from .evaluate import Evaluation, free_letter, local_formulas
+from .backprop import Evaluation, free_letter, local_formulas
 from .graph import Circuit
 
 __all__ = ["Step", "Revealed", "steps", "exercise", "Wires", "wires", "fmt", "PHASES",
@@ -337,7 +337,7 @@ def exercise(ev: Evaluation, mode: str = "gradients") -> Step:
     highlighted and the caption names no number.  The answer key is the last step of
     :func:`steps`.
 
-    >>> from graphviz_backprop.trace import trace
+    >>> from graphviz_backprop.tracing import trace
     >>> sheet = exercise(trace("cs231n-simple").evaluation)
     >>> sheet.kind, sheet.seeded, sorted(sheet.backed), sheet.caption
     ('exercise', False, [], 'Exercise: write the gradient ∂f/∂… under every wire')

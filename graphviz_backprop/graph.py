@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING, Any
 from .errors import EvaluationError, LimitError, ParseError
 from .gates import GATES, Gate, format_number
 from .lazy import lazy_import
-from .parse import BinOp, Call, Expr, Name, Neg, Num, Program, is_constant, parse
+from .parser import parse
+from .syntax import BinOp, Call, Expr, Name, Neg, Num, Program, is_constant
 
 if TYPE_CHECKING:
     import networkx as nx

@@ -17,7 +17,7 @@ from .compose import composable, compose_svg, raster_pieces_of
 from .dot import draw_all, placed as placed_positions, run_graphviz
 from .draw import Layout, Positions, draw, layout_for, scene, to_digraph
 from .errors import RenderError
-from .evaluate import Evaluation
+from .backprop import Evaluation
 from .frames import Step
 
 __all__ = ["FORMATS", "Rendered", "render", "raster_pieces", "picture", "render_naive"]

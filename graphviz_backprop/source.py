@@ -23,7 +23,7 @@ from typing import Any
 
 from .errors import InputError, LimitError, ValuesError
 from .limits import MAX_TOML_CHARS, MAX_TOML_DEPTH
-from .parse import MAX_SOURCE_CHARS
+from .rawtext import MAX_SOURCE_CHARS
 
 __all__ = [
     "Example", "Source", "resolve", "list_examples", "load_example", "load_expression_file",

@@ -9,9 +9,9 @@ import sympy
 
 import graphviz_backprop as gb
 from graphviz_backprop.errors import EvaluationError, LimitError, ValuesError
-from graphviz_backprop.evaluate import KINK, MAX_SYMBOLIC_SIZE, evaluate
+from graphviz_backprop.backprop import KINK, MAX_SYMBOLIC_SIZE, evaluate
 from graphviz_backprop.graph import build
-from graphviz_backprop.parse import parse
+from graphviz_backprop.parser import parse
 
 from support import MICROGRAD
 

@@ -1,8 +1,8 @@
 """A derivation drawn: ``gbp eval``, ``gbp render`` and ``trace`` read the forward part of
 cs231n-style code (the backward pass is for ``gbp check``), and a derivation TOML's circuit.
 
-Where the backward pass starts is one rule, :func:`graphviz_backprop.parse.backward_start`,
-used by ``gbp check`` and by :func:`graphviz_backprop.parse.forward_part` alike.
+Where the backward pass starts is one rule, :func:`graphviz_backprop.backward_start`,
+used by ``gbp check`` and by :func:`graphviz_backprop.forward_part` alike.
 """
 
 from __future__ import annotations
@@ -16,15 +16,10 @@ from support import CS231N_CODE, MICROGRAD
 
 from graphviz_backprop.check import check_file
 from graphviz_backprop.cli import cli
-from graphviz_backprop.parse import (
-    backward_lines,
-    backward_start,
-    forward_part,
-    gradient_reading,
-    parse,
-)
+from graphviz_backprop.parser import parse
+from graphviz_backprop.passes import backward_lines, backward_start, forward_part, gradient_reading
 from graphviz_backprop.source import list_examples, load_example, load_expression_file
-from graphviz_backprop.trace import trace
+from graphviz_backprop.tracing import trace
 from support import TYPO_DERIVATION
 
 DATA = Path(__file__).parent / "data" / "derivations"

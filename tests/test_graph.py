@@ -9,7 +9,7 @@ import sympy
 import graphviz_backprop as gb
 from graphviz_backprop.errors import LimitError, ParseError
 from graphviz_backprop.graph import MAX_NODES, build
-from graphviz_backprop.parse import parse
+from graphviz_backprop.parser import parse
 
 
 def circuit(text: str, expand: bool = False) -> gb.Circuit:

@@ -8,9 +8,9 @@ from typing import Any
 import click
 
 from ..errors import GbpError
-from ..evaluate import format_value, local_formulas
+from ..backprop import format_value, local_formulas
 from ..source import list_examples
-from ..trace import Trace
+from ..tracing import Trace
 from .shared import AT_OPTION, EXPAND_OPTION, SOURCE_HELP, trace_source
 from .terminal import Failure, echo, echo_json
 

@@ -6,7 +6,7 @@ import click
 
 from ..errors import GbpError
 from ..source import parse_assignments
-from ..trace import Trace, trace
+from ..tracing import Trace, trace
 from .terminal import Failure
 
 __all__ = ["SOURCE_HELP", "AT_OPTION", "EXPAND_OPTION", "trace_source"]

@@ -34,11 +34,13 @@ from . import output, render as _render
 from .dot import positions_later
 from .draw import Layout, Positions, draw, layout_for
 from .errors import InputError, RenderError
-from .evaluate import Evaluation, evaluate, format_value, local_formulas
+from .backprop import Evaluation, evaluate, format_value, local_formulas
 from .frames import EXERCISES, PHASES, Step, steps
 from .frames import exercise as exercise_step
 from .graph import Circuit, build
-from .parse import backward_lines, forward_part, parse, parse_sympy
+from .fromsympy import parse_sympy
+from .parser import parse
+from .passes import backward_lines, forward_part
 from .source import Source, parse_assignments, resolve
 from .themes import Theme, make_theme
 

@@ -3,7 +3,7 @@
 Numbers are float64.  With no input values at all the passes are symbolic (sympy), so
 ``(x+y)*z`` gives ``df/dx = z``.
 
->>> from graphviz_backprop.parse import parse
+>>> from graphviz_backprop.parser import parse
 >>> from graphviz_backprop.graph import build
 >>> ev = evaluate(build(parse("(x+y)*z")), {"x": -2, "y": 5, "z": -4})
 >>> ev.gradients
@@ -237,7 +237,7 @@ def symbolic_size(circuit: Circuit) -> int:
     a gradient sums, over the wires out of a node, upstream gradient times local gradient.
     It grows like the real size and is usually larger (sympy simplifies ``x*x`` to ``x**2``).
 
-    >>> from graphviz_backprop.parse import parse
+    >>> from graphviz_backprop.parser import parse
     >>> from graphviz_backprop.graph import build
     >>> symbolic_size(build(parse("(x+y)*z")))
     21
@@ -441,7 +441,7 @@ def free_letter(circuit: Circuit) -> str:
     and ``1-x``, unless a wire of the circuit is called x.
 
     >>> from graphviz_backprop.graph import build
-    >>> from graphviz_backprop.parse import parse
+    >>> from graphviz_backprop.parser import parse
     >>> free_letter(build(parse("exp(x0 + a)"))), free_letter(build(parse("exp(x + u)")))
     ('x', 'v')
     """

@@ -1,0 +1,268 @@
+"""Source text -> a small syntax tree, against a whitelist; user text is never executed.
+
+The text is read with Python's own ``ast`` parser (which only builds a tree) and every
+node is checked against a whitelist: numbers, names, ``+ - * / **``, unary ``-`` and calls
+of the known functions.  Anything else is a :class:`ParseError` naming what is not allowed
+and where.
+
+>>> prog = parse("q = x + y; f = q * z")
+>>> [s.target for s in prog.statements]
+['q', 'f']
+>>> prog.statements[1].value
+BinOp(op='*', left=Name(id='q', line=1, col=16), right=Name(id='z', line=1, col=20), line=1, col=16)
+>>> parse("sigmod(x)")
+Traceback (most recent call last):
+...
+graphviz_backprop.errors.ParseError: unknown function 'sigmod' (did you mean 'sigmoid'? known: abs, cos, elu, exp, leaky_relu, log, max, min, relu, sigmoid, sin, softplus, sqrt, tanh) (line 1, column 1)
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+from typing import Callable
+
+from .errors import LimitError, ParseError
+from .gates import FUNCTIONS, GATES
+from .limits import MAX_ARGUMENTS
+from .rawtext import MAX_NUMBER_CHARS, python_tree
+from .syntax import BinOp, Call, Expr, Name, Neg, Num, Program, Statement, is_constant
+from .whitelist import (ALIASES, CONSTANTS, FORBIDDEN, MODULES, OPERATOR_TEXT, OPERATORS,
+                        RESERVED, unknown_function, ignored)
+
+__all__ = ["parse"]
+
+
+# ---- Python syntax tree -> our syntax tree ------------------------------------------------------
+
+def _where(node: ast.AST) -> tuple[int, int]:
+    return getattr(node, "lineno", 1), getattr(node, "col_offset", 0) + 1
+
+
+def _forbidden(node: ast.AST) -> ParseError:
+    what = FORBIDDEN.get(type(node), f"'{type(node).__name__}' is not allowed")
+    return ParseError(what, *_where(node))
+
+
+def _constant(node: ast.Constant) -> Expr:
+    line, col = _where(node)
+    value = node.value
+    if isinstance(value, str):
+        raise ParseError("strings are not allowed", line, col)
+    if isinstance(value, complex):
+        raise ParseError("complex numbers are not allowed", line, col)
+    if type(value) not in (int, float):
+        raise ParseError(f"'{value!r}' is not allowed; only numbers", line, col)
+    width = (node.end_col_offset or 0) - node.col_offset if node.end_lineno == node.lineno else 0
+    if width > MAX_NUMBER_CHARS:
+        raise LimitError(
+            f"number literal is {width} characters long; the limit is {MAX_NUMBER_CHARS}", line, col)
+    try:
+        number = float(value)
+    except OverflowError:
+        number = math.inf
+    if not math.isfinite(number):
+        raise ParseError("number is too large for float64 (the largest is about 1.8e308)", line, col)
+    return Num(number, line, col)
+
+
+def _name(node: ast.Name) -> Expr:
+    line, col = _where(node)
+    if node.id in FUNCTIONS:
+        raise ParseError(f"'{node.id}' is a function; call it as {node.id}(...)", line, col)
+    if node.id in RESERVED:
+        raise ParseError(f"'{node.id}' cannot be used as a variable", line, col)
+    return Name(node.id, line, col)
+
+
+def _binop(node: ast.BinOp) -> Expr:
+    line, col = _where(node)
+    op = OPERATORS.get(type(node.op))
+    if op is None:
+        text = OPERATOR_TEXT.get(type(node.op), type(node.op).__name__)
+        hint = "; use ** for powers (x**2)" if text == "^" else " (supported: + - * / **)"
+        raise ParseError(f"operator '{text}' is not supported{hint}", line, col)
+    return BinOp(op, _expr(node.left), _expr(node.right), line, col)
+
+
+def _unaryop(node: ast.UnaryOp) -> Expr:
+    line, col = _where(node)
+    if isinstance(node.op, ast.USub):
+        return Neg(_expr(node.operand), line, col)
+    if isinstance(node.op, ast.UAdd):
+        return _expr(node.operand)
+    text = {ast.Not: "not", ast.Invert: "~"}.get(type(node.op), "?")
+    raise ParseError(f"operator '{text}' is not supported (supported: + - * / **)", line, col)
+
+
+def _dotted(node: ast.AST) -> str:
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    parts.append(node.id if isinstance(node, ast.Name) else "(...)")
+    return ".".join(reversed(parts))
+
+
+def _attribute(node: ast.Attribute) -> Expr:
+    line, col = _where(node)
+    if isinstance(node.value, ast.Name) and node.value.id in MODULES and node.attr in CONSTANTS:
+        return Num(CONSTANTS[node.attr], line, col)
+    raise ParseError(f"attribute access '{_dotted(node)}' is not allowed", line, col)
+
+
+def _function_name(node: ast.Call) -> tuple[str, tuple[ast.AST, ...]]:
+    """The known function a call names, and its argument nodes (a method's object first)."""
+    line, col = _where(node)
+    func = node.func
+    if isinstance(func, ast.Name):
+        if func.id in FUNCTIONS or func.id == "Value":
+            return func.id, tuple(node.args)
+        raise unknown_function(func.id, line, col)
+    if isinstance(func, ast.Attribute):
+        attr = ALIASES.get(func.attr, func.attr)
+        if isinstance(func.value, ast.Name) and func.value.id in MODULES:
+            if attr in FUNCTIONS:
+                return attr, tuple(node.args)
+            raise unknown_function(_dotted(func), line, col)
+        if attr in FUNCTIONS and GATES[attr].arity == 1:
+            if node.args:
+                raise ParseError(f"method .{func.attr}() takes no arguments, as in x.{func.attr}()",
+                                 line, col)
+            return attr, (func.value,)  # micrograd style: (a + b).relu()
+        raise ParseError(
+            f"method call '.{func.attr}()' is not allowed (allowed: "
+            + ", ".join(f".{f}()" for f in sorted(FUNCTIONS) if GATES[f].arity == 1) + ")",
+            line, col)
+    raise ParseError("only the known functions can be called", line, col)
+
+
+def _call(node: ast.Call) -> Expr:
+    line, col = _where(node)
+    name, arg_nodes = _function_name(node)
+    keywords = node.keywords
+    if name == "Value":  # micrograd's Value(2.0, label='x1'): the label is only for its plots
+        keywords = [k for k in keywords if not (k.arg == "label" and isinstance(
+            k.value, ast.Constant) and isinstance(k.value.value, str))]
+    if keywords:
+        raise ParseError(f"{name}() takes no keyword arguments", line, col)
+    args = tuple(_expr(a) for a in arg_nodes)
+    if name == "Value":
+        if len(args) != 1 or not is_constant(args[0]):
+            raise ParseError("Value(...) takes one number, as in Value(-4.0)", line, col)
+        return args[0]
+    if GATES[name].arity == 1:
+        if len(args) != 1:
+            raise ParseError(f"{name}() takes 1 argument ({len(args)} given)", line, col)
+        return Call(name, args, line, col)
+    if len(args) < 2:
+        raise ParseError(f"{name}() takes at least 2 arguments ({len(args)} given)", line, col)
+    if len(args) > MAX_ARGUMENTS:
+        raise LimitError(f"{name}() of {len(args)} arguments; the limit is {MAX_ARGUMENTS}"
+                         f" (take it in steps: m = {name}(...), then {name}(m, ...))", line, col)
+    result = Call(name, args[:2], line, col)
+    for extra in args[2:]:  # max(a, b, c) is max(max(a, b), c), as Python evaluates it
+        result = Call(name, (result, extra), line, col)
+    return result
+
+
+_HANDLERS: dict[type, Callable[..., Expr]] = {
+    ast.Constant: _constant,
+    ast.Name: _name,
+    ast.BinOp: _binop,
+    ast.UnaryOp: _unaryop,
+    ast.Call: _call,
+    ast.Attribute: _attribute,
+}
+
+
+def _expr(node: ast.AST) -> Expr:
+    handler = _HANDLERS.get(type(node))
+    if handler is None:
+        raise _forbidden(node)
+    return handler(node)
+
+
+def _target(node: ast.AST) -> str:
+    if not isinstance(node, ast.Name):
+        what = "several names" if isinstance(node, (ast.Tuple, ast.List)) else "this"
+        raise ParseError(f"cannot assign to {what}; assign to one name, as in q = x + y",
+                         *_where(node))
+    if node.id in RESERVED:
+        raise ParseError(f"cannot assign to '{node.id}': it is a reserved name", *_where(node))
+    return node.id
+
+
+def _names_used(node: ast.AST) -> set[str]:
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+
+
+def _statements(node: ast.stmt, last: bool) -> list[Statement]:
+    """One Python statement as statements of ours: ``a, b = 1, 2`` is two of them."""
+    line, col = _where(node)
+    if (isinstance(node, ast.Assign) and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Tuple) and isinstance(node.value, ast.Tuple)):
+        targets, values = node.targets[0].elts, node.value.elts
+        if len(targets) != len(values):
+            raise ParseError(f"{len(targets)} names but {len(values)} values", line, col)
+        names = [_target(t) for t in targets]
+        if len(set(names)) != len(names) or _names_used(node.value) & set(names):
+            raise ParseError("assign these one by one (a name is both assigned and read)",
+                             line, col)
+        return [Statement(n, _expr(v), *_where(t))
+                for n, t, v in zip(names, targets, values)]
+    return [_statement(node, last)]
+
+
+def _statement(node: ast.stmt, last: bool) -> Statement:
+    line, col = _where(node)
+    if isinstance(node, ast.Assign):
+        if len(node.targets) != 1:
+            raise ParseError("chained assignment (a = b = ...) is not allowed", line, col)
+        return Statement(_target(node.targets[0]), _expr(node.value), line, col)
+    if isinstance(node, ast.AugAssign):
+        target = _target(node.target)
+        op = OPERATORS.get(type(node.op))
+        if op is None:
+            raise ParseError("only += -= *= /= **= are allowed", line, col)
+        value = BinOp(op, Name(target, line, col), _expr(node.value), line, col)
+        return Statement(target, value, line, col)
+    if isinstance(node, ast.Expr):
+        if not last:
+            raise ParseError("this expression's value is not used; assign it to a name"
+                             " (only the last line may be a bare expression)", line, col)
+        return Statement(None, _expr(node.value), line, col)
+    raise _forbidden(node)
+
+
+def parse(text: str) -> Program:
+    """Parse an expression or a program of assignments into a :class:`Program`.
+
+    Raises :class:`ParseError` (or :class:`LimitError`) for anything outside the whitelist.
+    ``print(...)`` lines, ``.backward()`` calls, labels and the imports of math, numpy,
+    torch and micrograd in pasted code are skipped (see :func:`ignored`).
+    """
+    if isinstance(text, str):
+        # Python ends a line at \r\n, \r or \n: so does everything here, so that a lone
+        # \r after a comment cannot hide the next line from the character check
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    tree = python_tree(text)
+    body = [s for s in tree.body if not ignored(s)]
+    if not body:
+        raise ParseError("nothing to evaluate: the source only prints")
+    statements = tuple(st for i, s in enumerate(body)
+                       for st in _statements(s, i == len(body) - 1))
+    return Program(statements, text)
+
+
+# ---- a sympy expression -> our syntax tree (the Python API) -------------------------------------
+
+
+# ---- the forward part of a derivation -----------------------------------------------------------
+#
+# Code written the cs231n way is a forward pass followed by a backward pass (``dx = ...``).
+# ``gbp check`` checks the backward pass against the forward one; ``gbp eval``, ``gbp render``
+# and ``trace`` draw the forward pass only.  Both find where the backward pass starts with
+# :func:`backward_start`.
+
+

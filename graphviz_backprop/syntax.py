@@ -1,0 +1,122 @@
+"""The small syntax tree every source becomes: numbers, names, calls, binary operations,
+negation; statements and programs.  Plain data, built by ``parser.py`` (and
+``fromsympy.py``), read by ``graph.py`` and ``check``.
+
+>>> names_in(BinOp("*", Name("q", 1, 1), Call("exp", (Name("x", 1, 5),), 1, 5), 1, 1))
+['q', 'x']
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Union
+
+__all__ = ["Num", "Name", "Call", "BinOp", "Neg", "Expr", "Statement", "Program",
+           "is_constant", "names_in"]
+
+
+@dataclass(frozen=True)
+class Num:
+    """A number literal (or a named constant such as ``math.pi``)."""
+
+    value: float
+    line: int
+    col: int
+
+
+@dataclass(frozen=True)
+class Name:
+    """A variable."""
+
+    id: str
+    line: int
+    col: int
+
+
+@dataclass(frozen=True)
+class Call:
+    """A call of a known function (``FUNCTIONS``); max and min are always binary here."""
+
+    func: str
+    args: tuple["Expr", ...]
+    line: int
+    col: int
+
+
+@dataclass(frozen=True)
+class BinOp:
+    """``left op right`` with op one of ``+ - * / **``."""
+
+    op: str
+    left: "Expr"
+    right: "Expr"
+    line: int
+    col: int
+
+
+@dataclass(frozen=True)
+class Neg:
+    """Unary minus."""
+
+    operand: "Expr"
+    line: int
+    col: int
+
+
+Expr = Union[Num, Name, Call, BinOp, Neg]
+
+
+@dataclass(frozen=True)
+class Statement:
+    """``target = value``; ``target`` is None for a final bare expression."""
+
+    target: str | None
+    value: Expr
+    line: int
+    col: int
+
+
+@dataclass(frozen=True)
+class Program:
+    """A parsed source: its statements in order, and the text they came from."""
+
+    statements: tuple[Statement, ...]
+    source: str
+
+
+def is_constant(expr: Expr) -> bool:
+    """True when an expression contains no variable (so it folds to a number)."""
+    stack = [expr]
+    while stack:
+        e = stack.pop()
+        if isinstance(e, Name):
+            return False
+        if isinstance(e, BinOp):
+            stack += [e.left, e.right]
+        elif isinstance(e, Neg):
+            stack.append(e.operand)
+        elif isinstance(e, Call):
+            stack += list(e.args)
+    return True
+
+
+def names_in(expr: Expr) -> list[str]:
+    """Variable names an expression reads, in order of first use.
+
+    >>> from graphviz_backprop.parser import parse
+    >>> names_in(parse("(x + y) * exp(-x) + z").statements[0].value)
+    ['x', 'y', 'z']
+    """
+    found: dict[str, None] = {}
+    stack = [expr]
+    while stack:
+        e = stack.pop()
+        if isinstance(e, Name):
+            found.setdefault(e.id)
+        elif isinstance(e, BinOp):
+            stack += [e.right, e.left]
+        elif isinstance(e, Neg):
+            stack.append(e.operand)
+        elif isinstance(e, Call):
+            stack += list(reversed(e.args))
+    return list(found)
