@@ -38,8 +38,10 @@ import networkx as nx
 import sympy
 
 from .errors import EvaluationError, GbpError, InputError, ParseError, ValuesError
-from .backprop import Evaluation, evaluate, format_value, symbolic_values
-from .gates import FUNCTIONS, GATES, format_number, sympy_number
+from .backprop import Evaluation, evaluate
+from .gates import FUNCTIONS, GATES
+from .notation import constant as format_number, value_text as format_value
+from .symbolic import symbolic_values, sympy_number
 from .graph import Circuit, build
 from .parser import parse
 from .passes import backward_start, gradient_reading

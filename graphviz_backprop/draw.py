@@ -22,8 +22,9 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Mapping
 
 from .backprop import Evaluation
-from .frames import Step, fmt, steps, wires
+from .frames import Step, steps
 from .lazy import lazy_import
+from .notation import value_text as fmt
 from .themes import THEMES, Theme
 
 if TYPE_CHECKING:
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
 else:
     graphviz = lazy_import("graphviz")
 
-__all__ = ["Layout", "Positions", "Scene", "layout_for", "scene", "to_digraph", "draw",
+__all__ = ["Layout", "Positions", "Scene", "Drawing", "layout_for", "scene", "to_digraph", "draw",
            "wrap_caption"]
 
 
@@ -253,16 +254,22 @@ def _attrs(**attrs: Any) -> Attrs:
     return tuple((k, str(v)) for k, v in attrs.items())
 
 
-class _Parts:
-    """Everything the scenes of one evaluation share, computed once: most of a frame is
-    fixed, and a frame only chooses which of a few prepared states each node is in."""
+class Drawing:
+    """Everything the frames of one evaluation share, prepared once: most of a frame is
+    fixed, and a frame only chooses which of a few prepared states each node is in.
 
-    def __init__(self, ev: Evaluation, lay: Layout, marks: Mapping[str, str]):
+    ``marks`` (node id -> ``"wrong"`` or ``"inherited"``) colours those nodes' wires and
+    gradients, as ``gbp check --render`` does.  :meth:`scene` gives a step's frame.
+    """
+
+    def __init__(self, ev: Evaluation, lay: Layout | None = None,
+                 marks: Mapping[str, str] | None = None):
+        lay = lay or layout_for(ev, steps(ev))
+        marks = dict(marks or {})
         t = lay.theme
         c = ev.circuit
-        w = wires(c)
         d = lay.decimals
-        self.ev, self.lay, self.c, self.w = ev, lay, c, w
+        self.ev, self.lay, self.c = ev, lay, c
         self.graph = _attrs(rankdir="LR", bgcolor=t.background, fontname=t.font,
                             nodesep="0.12", ranksep="0.22", pad="0.25", labelloc="b",
                             labeljust="c", newrank="true")
@@ -305,7 +312,7 @@ class _Parts:
                 ("backward" if step.kind == "backward" else "forward")]))
 
         for n in c.order:
-            consumers = w.consumers[n]
+            consumers = c.consumers[n]
             is_gate = c.graph.nodes[n]["kind"] == "gate"
             trunk = f"v_{n}"
             name = c.name(n) if is_gate and n != c.output else None
@@ -322,7 +329,7 @@ class _Parts:
                             mark=mark, labels=labels, attrs=attrs) -> tuple[str, Attrs]:
                 key = (n in step.computed, self.grad_shown(step, n),
                        local is not None and step.show_local
-                       and self.w.consumers[n][0][0] == step.current)
+                       and self.c.consumers[n][0][0] == step.current)
                 if key not in labels:
                     labels[key] = (_wire_label(self.lay, name, value if key[0] else None,
                                                grad if key[1] else None,
@@ -367,7 +374,7 @@ class _Parts:
     def grad_shown(self, step: Step, n: str) -> bool:
         if n == self.c.output:
             return step.seeded
-        return step.seeded and all(g in step.backed for g, _ in self.w.consumers[n])
+        return step.seeded and all(g in step.backed for g, _ in self.c.consumers[n])
 
     def scene(self, step: Step) -> Scene:
         nodes = tuple((name, *state(step)) for name, state in self.order)
@@ -380,19 +387,8 @@ class _Parts:
 
 def scene(ev: Evaluation, step: Step, lay: Layout | None = None,
           marks: Mapping[str, str] | None = None) -> Scene:
-    """What one step shows, node by node: the same nodes and sizes in every step.
-
-    ``marks`` (node id -> ``"wrong"`` or ``"inherited"``) colours those nodes' wires and
-    gradients, as ``gbp check --render`` does.
-    """
-    lay = lay or layout_for(ev, steps(ev))
-    marks = dict(marks or {})
-    key = ("parts", id(ev), id(lay), tuple(sorted(marks.items())))
-    cached = ev.circuit._cache.get(key)
-    if cached is None or cached[0] is not ev or cached[1] is not lay:
-        cached = (ev, lay, _Parts(ev, lay, marks))
-        ev.circuit._cache[key] = cached
-    return cached[2].scene(step)
+    """What one step shows, node by node (for many steps, one :class:`Drawing` serves all)."""
+    return Drawing(ev, lay, marks).scene(step)
 
 
 _CAPTION_NODE = _attrs(id="gbp_caption", shape="plaintext", margin="0", width="0", height="0")

@@ -19,28 +19,17 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import AbstractSet, Any, Literal
 
-from .backprop import Evaluation, free_letter, local_formulas
-from .graph import Circuit
+from .backprop import Evaluation
+from .formulas import free_letter, local_formulas
+from .notation import value_text
 
-__all__ = ["Step", "Revealed", "steps", "exercise", "Wires", "wires", "fmt", "PHASES",
+__all__ = ["Step", "Revealed", "steps", "exercise", "PHASES",
            "EXERCISES"]
 
 Phase = Literal["forward", "backward", "both"]
 PHASES = ("forward", "backward", "both")
 #: Exercise sheets: the gradient slots empty (values shown), or every slot but the inputs'.
 EXERCISES = ("gradients", "both")
-
-
-def fmt(value: Any, decimals: int = 2) -> str:
-    """A number with ``decimals`` (no ``-0.00``), or a formula's text in symbolic mode.
-
-    >>> fmt(-0.001), fmt(0.7310585786300049), fmt(3.0, 0)
-    ('0.00', '0.73', '3')
-    """
-    if isinstance(value, (int, float)):
-        text = format(float(value), f".{decimals}f")
-        return text[1:] if text.startswith("-") and float(text) == 0 else text
-    return str(value)
 
 
 def _top_level_space(text: str) -> bool:
@@ -58,33 +47,6 @@ def _paren(text: str) -> str:
     if text.startswith("-") or any(op in text for op in " +-*/"):
         return f"({text})"
     return text
-
-
-@dataclass(frozen=True)
-class Wires:
-    """Which wires a circuit's drawing has.
-
-    ``consumers[n]`` lists ``(gate, port)`` for each wire out of node ``n``; a node with
-    more than one has a branch point, and the gradient on its trunk is the sum of its branches.
-    """
-
-    consumers: dict[str, tuple[tuple[str, int], ...]]
-
-    def fans_out(self, node: str) -> bool:
-        return len(self.consumers[node]) > 1
-
-
-def wires(circuit: Circuit) -> Wires:
-    """The wires of a circuit (computed once per circuit)."""
-    cached = circuit._cache.get("wires")
-    if cached is None:
-        consumers: dict[str, list[tuple[str, int]]] = {n: [] for n in circuit.order}
-        for node in circuit.order:
-            for port, arg in enumerate(circuit.operands[node]):
-                consumers[arg].append((node, port))
-        cached = Wires({n: tuple(c) for n, c in consumers.items()})
-        circuit._cache["wires"] = cached
-    return cached
 
 
 class Revealed(Set):
@@ -164,7 +126,7 @@ class _Captions:
         self._pending: dict[str, int] = {}
 
     def num(self, value: Any) -> str:
-        return fmt(value, self.decimals)
+        return value_text(value, self.decimals)
 
     def sym(self, node: str) -> str | None:
         """The symbol a node goes by in a caption: its name (the output's name for the output),
@@ -233,7 +195,7 @@ class _Captions:
         one = "1" if self.ev.symbolic else self.num(1.0)
         return f"Backward starts at the output: ∂{self.f}/∂{self.f} = {one}"
 
-    def backward(self, node: str, w: Wires) -> str:
+    def backward(self, node: str) -> str:
         """The chain rule on each input wire of a gate, with numbers.
 
         Called once per gate, in backward order (a node's branches are summed in the
@@ -250,7 +212,7 @@ class _Captions:
                 up, loc = self.num(upstream), self.local(local)
                 sign = self.equals(float(up) * float(loc), upstream * local)
                 numbers = f"{up} · {_paren(loc)} {sign} {self.num(upstream * local)}"
-            if name and w.fans_out(arg):
+            if name and self.c.fans_out(arg):
                 text = f"∂{self.f}/∂{name} += upstream · local = {numbers}"
             elif name and own == self.f:
                 text = f"∂{self.f}/∂{name} = {numbers}"
@@ -266,7 +228,7 @@ class _Captions:
             parts.append(f"local gradient {formula[0]}")
         operands = self.c.operands[node]
         for arg in dict.fromkeys(operands):
-            parts.append(self._branch_sum(arg, operands.count(arg), w))
+            parts.append(self._branch_sum(arg, operands.count(arg)))
         return f"Backward through {self.c.label(node)}: " + "; ".join(p for p in parts if p)
 
     def placeholder(self, node: str) -> str:
@@ -277,9 +239,9 @@ class _Captions:
             return own
         return free_letter(self.c)
 
-    def _branch_sum(self, arg: str, wires_here: int, w: Wires) -> str:
+    def _branch_sum(self, arg: str, wires_here: int) -> str:
         """For a node that feeds several gates: the sum, once its last branch is known."""
-        consumers = w.consumers[arg]
+        consumers = self.c.consumers[arg]
         if len(consumers) < 2:
             return ""
         pending = self._pending.get(arg, len(consumers)) - wires_here
@@ -303,7 +265,6 @@ def steps(ev: Evaluation, phase: Phase = "both", decimals: int = 2) -> list[Step
     if phase not in PHASES:
         raise ValueError(f"phase must be one of {', '.join(PHASES)}, not {phase!r}")
     c = ev.circuit
-    w = wires(c)
     cap = _Captions(ev, decimals)
     leaves = [n for n in c.order if c.graph.nodes[n]["kind"] != "gate"]
     # what the steps reveal is a prefix of one of two orders (see Revealed)
@@ -322,7 +283,7 @@ def steps(ev: Evaluation, phase: Phase = "both", decimals: int = 2) -> list[Step
     if phase in ("backward", "both"):
         out.append(("seed", cap.seed(), everything, none_backed, True, None, False))
         for i, gate in enumerate(reversed(c.gates), start=1):
-            out.append(("backward", cap.backward(gate, w), everything, backed.prefix(i), True,
+            out.append(("backward", cap.backward(gate), everything, backed.prefix(i), True,
                         gate, True))
     out.append(("final", cap.final(), everything, backed.prefix(len(c.gates)), True, None,
                 False))

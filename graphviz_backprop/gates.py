@@ -38,14 +38,14 @@ from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from .errors import EvaluationError
 from .lazy import lazy_import
+from .notation import constant
 
 if TYPE_CHECKING:
     import sympy
 else:
     sympy = lazy_import("sympy")  # only symbolic work reads it: numbers need none of it
 
-__all__ = ["Gate", "GATES", "FUNCTIONS", "format_number", "sympy_number", "shown_constant",
-           "sigmoid"]
+__all__ = ["Gate", "GATES", "FUNCTIONS", "shown_constant", "sigmoid"]
 
 Floats = Sequence[float]
 
@@ -82,26 +82,6 @@ def __getattr__(name: str) -> Any:
     if name == "sigmoid":
         return _sigmoid_function()
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def format_number(c: float) -> str:
-    """A constant as drawn on a gate: ``2`` not ``2.0``, ``0.01`` as typed, and a long
-    decimal such as 1/3 or e to 4 significant digits (the gate keeps the exact value).
-
-    >>> format_number(2.0), format_number(-1.0), format_number(0.01), format_number(1/3)
-    ('2', '-1', '0.01', '0.3333')
-    """
-    if c == int(c) and abs(c) < 1e15:
-        return str(int(c))
-    text = repr(float(c))
-    return text if len(text.lstrip("-")) <= 7 else format(c, ".4g")
-
-
-def sympy_number(c: float) -> sympy.Expr:
-    """An exact sympy number for a constant: ``0.01`` becomes ``1/100``."""
-    if c == int(c) and abs(c) < 1e15:
-        return sympy.Integer(int(c))
-    return sympy.Rational(repr(float(c)))
 
 
 def shown_constant(c: float | None) -> Fraction | float | None:
@@ -226,7 +206,7 @@ class Gate:
 
         shown = [inner(i, a) if bare(i) or not a.startswith("-") else f"({a})"
                  for i, a in enumerate(args)]
-        shown_c = "" if c is None else format_number(c)
+        shown_c = "" if c is None else constant(c)
         if c is not None and c < 0 and "({c})" not in self.text:
             shown_c = f"({shown_c})"
         return self.text.format(*shown, c=shown_c)
@@ -248,8 +228,8 @@ class Gate:
 def _signed(op: str, c: float) -> str:
     """``+1`` / ``-1`` for an added constant, keeping the sign readable."""
     if op == "+":
-        return f"+{format_number(c)}" if c >= 0 else f"-{format_number(-c)}"
-    return f"{op}{format_number(c)}"
+        return f"+{constant(c)}" if c >= 0 else f"-{constant(-c)}"
+    return f"{op}{constant(c)}"
 
 
 def _tie(a: float, b: float) -> tuple[float, float]:
@@ -351,7 +331,7 @@ _TABLE: list[Gate] = [
          lambda x, c: (sympy.S.One,),
          text="{0} + {c}",
          local_text=lambda n, c: ("1",)),
-    Gate("rsub_c", 1, lambda c: f"{format_number(c)}-x",
+    Gate("rsub_c", 1, lambda c: f"{constant(c)}-x",
          lambda xs, c: c - xs[0],
          lambda xs, c, out: (-1.0,),
          lambda x, c: c - x,
@@ -372,7 +352,7 @@ _TABLE: list[Gate] = [
          lambda x, c: (1 / c,),
          text="{0} / {c}",
          local_text=lambda n, c: (_number_text(1 / c),)),
-    Gate("rdiv_c", 1, lambda c: f"{format_number(c)}/x",
+    Gate("rdiv_c", 1, lambda c: f"{constant(c)}/x",
          lambda xs, c: c / xs[0],
          lambda xs, c, out: (-c / xs[0] ** 2,),
          lambda x, c: c / x,
@@ -380,7 +360,7 @@ _TABLE: list[Gate] = [
          domain=lambda xs, c: _zero(xs[0]),
          text="{c} / {0}",
          local_text=lambda n, c: _integer_text(c, lambda k: _reciprocal_rule(n[0], k))),
-    Gate("pow_c", 1, lambda c: f"**{format_number(c)}",
+    Gate("pow_c", 1, lambda c: f"**{constant(c)}",
          lambda xs, c: xs[0] ** c,
          lambda xs, c, out: (c * xs[0] ** (c - 1),),
          lambda x, c: x**c,
@@ -388,7 +368,7 @@ _TABLE: list[Gate] = [
          domain=lambda xs, c: _pow_domain(xs[0], c),
          text="{0}^{c}",
          local_text=lambda n, c: _integer_text(c, lambda k: _power_rule(n[0], k))),
-    Gate("rpow_c", 1, lambda c: f"{format_number(c)}**x",
+    Gate("rpow_c", 1, lambda c: f"{constant(c)}**x",
          lambda xs, c: c ** xs[0],
          lambda xs, c, out: (out * math.log(c),),
          lambda x, c: c**x,
@@ -397,7 +377,7 @@ _TABLE: list[Gate] = [
          else "a power with a variable exponent needs a positive base",
          text="{c}^{0}",
          local_text=lambda n, c: _integer_text(c, lambda k: f"{k}**{n[0]}*log({k})" if k > 1 else None)),
-    Gate("max_c", 1, lambda c: f"max(x,{format_number(c)})",
+    Gate("max_c", 1, lambda c: f"max(x,{constant(c)})",
          lambda xs, c: max(xs[0], c),
          lambda xs, c, out: _tie(xs[0], c)[:1],
          lambda x, c: sympy.Max(x, c),
@@ -405,7 +385,7 @@ _TABLE: list[Gate] = [
          kink=lambda xs, c: xs[0] == c,
          text="max({0}, {c})",
          local_text=lambda n, c: _integer_text(c, lambda k: _piece(n[0], str(k)))),
-    Gate("cmax", 1, lambda c: f"max({format_number(c)},x)",
+    Gate("cmax", 1, lambda c: f"max({constant(c)},x)",
          lambda xs, c: max(c, xs[0]),
          lambda xs, c, out: _tie(xs[0], c)[:1],
          lambda x, c: sympy.Max(c, x),
@@ -413,7 +393,7 @@ _TABLE: list[Gate] = [
          kink=lambda xs, c: xs[0] == c,
          text="max({c}, {0})",
          local_text=lambda n, c: _integer_text(c, lambda k: _piece(n[0], str(k)))),
-    Gate("min_c", 1, lambda c: f"min(x,{format_number(c)})",
+    Gate("min_c", 1, lambda c: f"min(x,{constant(c)})",
          lambda xs, c: min(xs[0], c),
          lambda xs, c, out: _tie(c, xs[0])[:1],
          lambda x, c: sympy.Min(x, c),
@@ -421,7 +401,7 @@ _TABLE: list[Gate] = [
          kink=lambda xs, c: xs[0] == c,
          text="min({0}, {c})",
          local_text=lambda n, c: _integer_text(c, lambda k: _below(n[0], k))),
-    Gate("cmin", 1, lambda c: f"min({format_number(c)},x)",
+    Gate("cmin", 1, lambda c: f"min({constant(c)},x)",
          lambda xs, c: min(c, xs[0]),
          lambda xs, c, out: _tie(c, xs[0])[:1],
          lambda x, c: sympy.Min(c, x),

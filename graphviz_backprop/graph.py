@@ -13,12 +13,13 @@ the operand; a gate that uses one node twice (``x*x``) has two edges from it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING, Any
 
 from .errors import EvaluationError, LimitError, ParseError
-from .gates import GATES, Gate, format_number
+from .gates import GATES, Gate
+from .notation import constant
 from .lazy import lazy_import
 from .parser import parse
 from .syntax import BinOp, Call, Expr, Name, Neg, Num, Program, is_constant
@@ -63,7 +64,6 @@ class Circuit:
     given: dict[str, float]
     source: str
     expanded: bool = False
-    _cache: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @cached_property
     def order(self) -> list[str]:
@@ -95,12 +95,32 @@ class Circuit:
         if attrs["kind"] == "gate":
             return GATES[attrs["gate"]].label(attrs["c"])
         if attrs["kind"] == "const":
-            return format_number(attrs["value"])
+            return constant(attrs["value"])
         return attrs["name"]
 
     def name(self, node: str) -> str | None:
         """The name the source gives a node, or None."""
         return self.graph.nodes[node]["name"]
+
+    def where(self, node: str) -> str:
+        """A node as an error names it: ``node n3 'q' (line 2, column 5)``."""
+        attrs = self.graph.nodes[node]
+        name = f" '{attrs['name']}'" if attrs["name"] else ""
+        return f"node {node}{name} (line {attrs['line']}, column {attrs['col']})"
+
+    @cached_property
+    def consumers(self) -> dict[str, tuple[tuple[str, int], ...]]:
+        """The wires out of each node, as (gate, port): a node with more than one has a
+        branch point, and its gradient is the sum of its branches'."""
+        found: dict[str, list[tuple[str, int]]] = {n: [] for n in self.order}
+        for node in self.order:
+            for port, arg in enumerate(self.operands[node]):
+                found[arg].append((node, port))
+        return {n: tuple(wires) for n, wires in found.items()}
+
+    def fans_out(self, node: str) -> bool:
+        """Whether a node feeds more than one wire."""
+        return len(self.consumers[node]) > 1
 
     @cached_property
     def names(self) -> frozenset[str]:

@@ -15,7 +15,7 @@ from typing import Mapping, Sequence
 from . import raster
 from .compose import composable, compose_svg, raster_pieces_of
 from .dot import draw_all, placed as placed_positions, run_graphviz
-from .draw import Layout, Positions, draw, layout_for, scene, to_digraph
+from .draw import Drawing, Layout, Positions, draw, layout_for, to_digraph
 from .errors import RenderError
 from .backprop import Evaluation
 from .frames import Step
@@ -49,7 +49,8 @@ def render(ev: Evaluation, steps: Sequence[Step], fmt: str = "svg", lay: Layout 
     if fmt not in ("svg", "png", "pdf", "dot"):
         raise RenderError(f"cannot render frames as '{fmt}' (choose svg, png, pdf or dot)")
     lay = lay or layout_for(ev, list(steps))
-    scenes = [scene(ev, s, lay, marks) for s in steps]
+    drawing = Drawing(ev, lay, marks)
+    scenes = [drawing.scene(s) for s in steps]
     if fmt == "dot":
         return Rendered(fmt, [to_digraph(sc).source.encode() for sc in scenes])
     placed = placed_positions(placed, ev, lay, steps[-1])
@@ -65,7 +66,8 @@ def raster_pieces(ev: Evaluation, steps: Sequence[Step], lay: Layout | None = No
     """What the raster frames of ``steps`` are put together from (for the GIF, see
     :func:`write_gif`): a few pictures by Graphviz, at one layout."""
     lay = lay or layout_for(ev, list(steps))
-    scenes = [scene(ev, s, lay) for s in steps]
+    drawing = Drawing(ev, lay)
+    scenes = [drawing.scene(s) for s in steps]
     placed = placed_positions(placed, ev, lay, steps[-1])
     if composable(scenes):
         return raster_pieces_of(scenes, placed, dpi, timeout)

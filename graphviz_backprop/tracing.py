@@ -34,7 +34,9 @@ from . import output, render as _render
 from .dot import positions_later
 from .draw import Layout, Positions, draw, layout_for
 from .errors import InputError, RenderError
-from .backprop import Evaluation, evaluate, format_value, local_formulas
+from .backprop import Evaluation, evaluate
+from .formulas import local_formulas
+from .notation import value_text
 from .frames import EXERCISES, PHASES, Step, steps
 from .frames import exercise as exercise_step
 from .graph import Circuit, build
@@ -129,7 +131,7 @@ class Trace:
 
     def format_value(self, value: Any, decimals: int | None = None) -> str:
         """A value or gradient of this trace as display text."""
-        return format_value(value, decimals)
+        return value_text(value, decimals)
 
     # ---- frames ---------------------------------------------------------------------------
     #

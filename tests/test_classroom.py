@@ -18,8 +18,14 @@ from graphviz_backprop import trace
 from graphviz_backprop.cli import cli
 from graphviz_backprop.themes import THEMES, make_theme
 from graphviz_backprop.errors import InputError
-from graphviz_backprop.frames import exercise, fmt
+from graphviz_backprop.frames import exercise
+from graphviz_backprop.notation import value_text
 from support import graphviz_mark
+
+
+def fmt(value, decimals=2):
+    """A number as the frames write it (2 decimals by default)."""
+    return value_text(value, decimals)
 
 pytestmark = graphviz_mark()
 

@@ -9,7 +9,8 @@ import sympy
 
 import graphviz_backprop as gb
 from graphviz_backprop.errors import EvaluationError, LimitError, ValuesError
-from graphviz_backprop.backprop import KINK, MAX_SYMBOLIC_SIZE, evaluate
+from graphviz_backprop.backprop import KINK, evaluate
+from graphviz_backprop.symbolic import MAX_SYMBOLIC_SIZE
 from graphviz_backprop.graph import build
 from graphviz_backprop.parser import parse
 

@@ -13,7 +13,7 @@ import sympy
 
 import graphviz_backprop as gb
 from graphviz_backprop.cli import cli
-from graphviz_backprop.backprop import symbolic_values
+from graphviz_backprop.symbolic import symbolic_values
 from graphviz_backprop.gates import sigmoid
 
 EXAMPLES = gb.list_examples()

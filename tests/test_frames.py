@@ -8,7 +8,13 @@ import pytest
 
 from graphviz_backprop import trace
 from graphviz_backprop.draw import draw, layout_for, wrap_caption
-from graphviz_backprop.frames import fmt, steps
+from graphviz_backprop.frames import steps
+from graphviz_backprop.notation import value_text
+
+
+def fmt(value, decimals=2):
+    """A number as the frames write it (2 decimals by default)."""
+    return value_text(value, decimals)
 
 CS231N_PROGRAM = "x = -2; y = 5; z = -4\nq = x + y\nf = q * z\n"
 

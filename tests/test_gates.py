@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from graphviz_backprop.backprop import sympy_formula_texts
+from graphviz_backprop.symbolic import sympy_formula_texts
 from graphviz_backprop.gates import GATES
 
 NAMES = ["x", "q", "n2", "n10", "w0", "x0", "z", "a", "A", "Z", "zz_1", "sign", "E", "I", "pi",

@@ -18,7 +18,8 @@ import pytest
 import sympy
 
 import graphviz_backprop as gb
-from graphviz_backprop.backprop import evaluate, symbolic_values
+from graphviz_backprop.backprop import evaluate
+from graphviz_backprop.symbolic import symbolic_values
 from graphviz_backprop.gates import FUNCTIONS
 
 from support import MICROGRAD

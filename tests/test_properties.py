@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, assume, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 from graphviz_backprop import GbpError, build, evaluate, parse, trace  # noqa: E402
-from graphviz_backprop.backprop import symbolic_values  # noqa: E402
+from graphviz_backprop.symbolic import symbolic_values  # noqa: E402
 from graphviz_backprop.gates import sigmoid  # noqa: E402
 
 EXAMPLES = int(os.environ.get("GBP_HYPOTHESIS_EXAMPLES", "60"))

@@ -10,7 +10,7 @@ import pytest
 
 import graphviz_backprop as gb
 from graphviz_backprop.cli import cli
-from graphviz_backprop.backprop import local_formulas
+from graphviz_backprop.formulas import local_formulas
 
 with open(Path(__file__).parent / "data" / "cs231n_reference.toml", "rb") as _handle:
     REFERENCE = tomllib.load(_handle)

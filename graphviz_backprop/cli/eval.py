@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from ..errors import GbpError
-from ..backprop import format_value, local_formulas
+from ..notation import value_text
 from ..source import list_examples
 from ..tracing import Trace
 from .shared import AT_OPTION, EXPAND_OPTION, SOURCE_HELP, trace_source
@@ -16,32 +16,23 @@ from .terminal import Failure, echo, echo_json
 
 __all__ = ["eval_command", "examples_command", "format_table"]
 
-def _local_text(t: Trace, node: str) -> str:
-    ev = t.evaluation
+def _local_text(record: dict[str, Any], symbolic: bool) -> str:
+    """A gate's local gradients: each formula, and its value where that says more."""
     parts = []
-    for formula, value in zip(local_formulas(t.circuit, node), ev.local.get(node, ())):
-        shown = format_value(value)
-        parts.append(formula if formula == shown or t.symbolic else f"{formula} = {shown}")
+    for formula, value in zip(record["local_gradients"], record["local_values"]):
+        shown = value_text(value)
+        parts.append(formula if formula == shown or symbolic else f"{formula} = {shown}")
     return ", ".join(parts)
 
 
 def format_table(t: Trace) -> str:
-    """The evaluation as an aligned table a person reads in a terminal."""
-    c, ev = t.circuit, t.evaluation
+    """The evaluation as an aligned table a person reads in a terminal (the records of
+    ``Trace.node_records``, as the JSON has them)."""
+    c = t.circuit
     header = ("node", "name", "op", "inputs", "value", "grad", "local gradients", "flags")
-    rows = []
-    for node in c.order:
-        kind = c.graph.nodes[node]["kind"]
-        rows.append((
-            node,
-            c.name(node) or "",
-            c.label(node) if kind == "gate" else kind,
-            " ".join(c.operands[node]),
-            format_value(ev.values[node]),
-            format_value(ev.grads[node]),
-            _local_text(t, node),
-            " ".join(ev.flags.get(node, ())),
-        ))
+    rows = [(r["id"], r["name"] or "", r["op"] or r["kind"], " ".join(r["inputs"]),
+             value_text(r["value"]), value_text(r["grad"]), _local_text(r, t.symbolic),
+             " ".join(r["flags"])) for r in t.node_records()]
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
     numeric = {4, 5}
 
@@ -52,16 +43,16 @@ def format_table(t: Trace) -> str:
 
     out = []
     title = t.title or c.source.strip().replace("\n", "; ")
-    point = ", ".join(f"{k}={format_value(v)}" for k, v in t.inputs.items())
+    point = ", ".join(f"{k}={value_text(v)}" for k, v in t.inputs.items())
     out.append(f"{title}" + ("  (symbolic)" if t.symbolic else f"  at {point}" if point else ""))
     out.append("")
     out.append(line(header))
     out.extend(line(r) for r in rows)
     out.append("")
-    out.append(f"output {c.output_name} = {format_value(t.value)}")
+    out.append(f"output {c.output_name} = {value_text(t.value)}")
     for name, grad in t.gradients.items():
-        out.append(f"  d{c.output_name}/d{name} = {format_value(grad)}")
-    if any(ev.flags.values()):
+        out.append(f"  d{c.output_name}/d{name} = {value_text(grad)}")
+    if any(t.evaluation.flags.values()):
         out.append("kink: evaluated at a non-differentiable point; the gradient follows PyTorch"
                    " (relu'(0) = 0, abs'(0) = 0, a max/min tie splits the gradient in half)")
     return "\n".join(out)
