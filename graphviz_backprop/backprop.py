@@ -126,11 +126,11 @@ def _forward_gate(circuit: Circuit, node: str, xs: tuple[float, ...]) -> float:
                               f" with input {_inputs_text(xs)}") from None
 
 
-def _local_gate(circuit: Circuit, node: str, xs: tuple[float, ...], out: float) -> tuple[float, ...]:
+def _local_gate(circuit: Circuit, node: str, xs: tuple[float, ...]) -> tuple[float, ...]:
     gate = circuit.gate(node)
     c = circuit.graph.nodes[node]["c"]
     try:
-        local = tuple(float(v) for v in gate.local(xs, c, out))
+        local = tuple(float(v) for v in gate.local_at(xs, c))
     except (OverflowError, ValueError, ZeroDivisionError, TypeError):
         local = (math.nan,)
     if not all(math.isfinite(v) for v in local):
@@ -189,8 +189,8 @@ def _numeric(circuit: Circuit, at: dict[str, float]) -> Evaluation:
 
     def local_of(node: str) -> tuple[float, ...]:
         xs = tuple(values[a] for a in operands[node])
-        local[node] = _local_gate(circuit, node, xs, values[node])
-        if circuit.gate(node).kink(xs, g[node]["c"]):
+        local[node] = _local_gate(circuit, node, xs)
+        if circuit.gate(node).kink_at(xs, g[node]["c"]):
             flags[node] = (KINK,)
         return local[node]
 

@@ -46,7 +46,8 @@ from .graph import Circuit, build
 from .parser import parse
 from .passes import backward_start, gradient_reading
 from .syntax import BinOp, Call, Expr, Name, Neg, Num, Program, Statement, is_constant, names_in
-from .source import DERIVATION_KEYS, load_example, read_text, toml_error
+from .textfile import read_text
+from .tomlfile import DERIVATION_KEYS, load_example, toml_error
 
 __all__ = [
     "Tolerance", "ClaimResult", "NameWarning", "Report", "FolderEntry", "FolderReport",
@@ -792,7 +793,7 @@ class _Interpreter:
     def call(self, e: Call, args: tuple[Any, ...]) -> Any:
         gate = GATES[FUNCTIONS[e.func]]
         if self.symbolic:
-            r = gate.formula(*args, None)
+            r = gate.sympy_formula(args)
             if r.has(sympy.zoo, sympy.nan):
                 raise _fail(f"{e.func}() is not defined here", e)
             return r

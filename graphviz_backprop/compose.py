@@ -19,7 +19,8 @@ from typing import Sequence
 
 from . import raster
 from .dot import draw_all, run_graphviz
-from .draw import Attrs, Positions, Scene, to_digraph
+from .draw import Attrs, Scene, to_digraph
+from .layout import Positions
 from .errors import RenderError
 
 __all__ = ["composable", "pick_sheets", "compose_svg", "raster_pieces_of"]

@@ -14,7 +14,8 @@ import subprocess
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Sequence
 
-from .draw import Layout, Positions, draw
+from .draw import draw
+from .layout import Layout, Positions
 from .errors import GraphvizNotFoundError, RenderError
 from .backprop import Evaluation
 from .frames import Step

@@ -9,10 +9,10 @@ import math
 from typing import TYPE_CHECKING
 
 from .errors import InputError
-from .gates import GATES
 from .lazy import lazy_import
 from .syntax import BinOp, Call, Expr, Name, Neg, Num, Program, Statement
-from .whitelist import RESERVED, known_functions
+from .gates import FUNCTIONS, GATES, SYMPY_NAMES
+from .whitelist import known_functions, reserved
 
 if TYPE_CHECKING:
     import sympy
@@ -20,12 +20,6 @@ else:
     sympy = lazy_import("sympy")
 
 __all__ = ["parse_sympy"]
-
-
-_SYMPY_FUNCTIONS = {
-    "exp": "exp", "log": "log", "sin": "sin", "cos": "cos", "tanh": "tanh", "Abs": "abs",
-    "sigmoid": "sigmoid", "Max": "max", "Min": "min",
-}
 
 
 def _fold(op: str, items: list[Expr]) -> Expr:
@@ -37,7 +31,7 @@ def _fold(op: str, items: list[Expr]) -> Expr:
 
 def _from_sympy(expr: sympy.Basic) -> Expr:
     if isinstance(expr, sympy.Symbol):
-        if expr.name in RESERVED or not expr.name.isidentifier() or not expr.name.isascii():
+        if reserved(expr.name) or not expr.name.isidentifier() or not expr.name.isascii():
             raise InputError(f"sympy symbol '{expr.name}' cannot be used as a variable name")
         return Name(expr.name, 1, 1)
     if expr.is_Number or expr.is_NumberSymbol:
@@ -68,12 +62,12 @@ def _from_sympy(expr: sympy.Basic) -> Expr:
             return Call("sqrt", (_from_sympy(base),), 1, 1)
         return BinOp("**", _from_sympy(base), _from_sympy(exponent), 1, 1)
     if isinstance(expr, (sympy.Function, sympy.Max, sympy.Min)):  # Max, Min are no Functions
-        name = _SYMPY_FUNCTIONS.get(type(expr).__name__)
+        name = SYMPY_NAMES.get(type(expr).__name__)
         if name is None:
             raise InputError(f"sympy function '{type(expr).__name__}' is not supported"
                              f" (known: {known_functions()})")
         args = [_from_sympy(a) for a in expr.args]
-        if GATES[name].arity == 1:
+        if GATES[FUNCTIONS[name]].arity == 1:
             return Call(name, (args[0],), 1, 1)
         result = Call(name, tuple(args[:2]), 1, 1)
         for extra in args[2:]:

@@ -1,42 +1,48 @@
-"""The one table of gates: each gate's label, forward rule and local derivatives.
+"""The one table of gates: each gate's label, forward rule and local derivatives, in one row.
 
 A gate has one or two input wires.  A binary operation with one constant operand
-(``x*2``, ``1+x``, ``x**2``) is a one-input gate that carries the constant ``c``;
-its label shows it (``*2``, ``+1``, ``**2``).
+(``x*2``, ``1+x``, ``x**2``) is a one-input gate that carries the constant ``c``; its label
+shows it (``*2``, ``+1``, ``**2``).  A row is written with keywords; its rules take the
+gate's inputs (and ``c``, for a gate with a constant) as arguments:
 
-Every entry keeps together:
-
-* ``label``: the text drawn inside the gate circle, given the constant;
-* ``forward``: the float64 rule, ``forward(xs, c) -> float``;
-* ``local``: the float64 local gradients, ``local(xs, c, out) -> (d out / d x_i, ...)``;
-* ``formula``: the output as a sympy expression of the inputs (symbolic mode, references);
-* ``derivative``: the local gradients as sympy expressions (for display);
-* ``domain``: says why the gate is undefined at ``xs`` (or ``None`` where it is defined);
-* ``kink``: whether ``xs`` is a non-differentiable point (the gradient follows PyTorch there);
-* ``expand``: for composite gates, the same function written with primitive gates in the
-  tool's own language, in terms of ``x`` (used by ``--expand``);
-* ``text``: the operation written out in captions (``{0} · {1}``);
+* ``label``: the text drawn in the gate's circle (a function of ``c`` for a gate with one);
+* ``forward``: the value in float64;
+* ``local``: the local gradients in float64, d out / d input, one per input wire;
+* ``formula`` and ``derivative``: the same as sympy formulas (symbolic mode, references);
+* ``text``: the operation written out in captions (``{0} · {1}``, ``{c}`` the constant);
+* ``function``: the name a source calls it by (``exp``), and ``aliases``: other spellings
+  (``np.maximum``); ``sympy_name``: the sympy function it is read from (the Python API);
+* ``domain``: why the gate is undefined at its inputs (None where it is defined);
+* ``kink``: whether the inputs are a non-differentiable point (the gradient follows PyTorch);
+* ``expand``: for a composite gate, the same function written with primitive gates in
+  terms of ``x`` (``--expand``);
 * ``local_text``: ``derivative`` as text, exactly as sympy prints it, from the inputs' names
-  and the constant as formulas show it (:func:`shown_constant`), so tables and captions need
-  no sympy; ``None`` (or a row without it) where only sympy can write it.
+  (and the constant as formulas show it, ``gate_rules.shown_constant``), so tables and
+  captions need no sympy; None where only sympy can write it.
 
-Adding a gate means adding one entry to ``GATES`` (and a row to the tests).
+Everything else is derived from the table: the functions a source may call and every list
+of them in messages and help, the composite gates, the sympy names.  Adding a gate is adding
+one row (docs/adding-a-gate.md).
 
->>> GATES["mul"].local((3.0, -4.0), None, -12.0)
+>>> GATES["mul"].local_at((3.0, -4.0))
 (-4.0, 3.0)
->>> GATES["mul_c"].label(-1)
-'*-1'
+>>> GATES["mul_c"].label_text(-1.0), GATES["exp"].label_text()
+('*-1', 'exp')
+>>> COMPOSITES
+('tanh', 'sigmoid', 'leaky_relu', 'elu', 'softplus')
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from fractions import Fraction
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from .errors import EvaluationError
+from .gate_rules import (LEAK, below, division, integer_text, max_piece, number_text, piece,
+                         logistic, pow_domain, power_rule, reciprocal_rule, shown_constant,
+                         signed, softplus, tie)
 from .lazy import lazy_import
 from .notation import constant
 
@@ -45,17 +51,15 @@ if TYPE_CHECKING:
 else:
     sympy = lazy_import("sympy")  # only symbolic work reads it: numbers need none of it
 
-__all__ = ["Gate", "GATES", "FUNCTIONS", "shown_constant", "sigmoid"]
-
-Floats = Sequence[float]
+__all__ = ["Gate", "GATES", "FUNCTIONS", "ALIASES", "SYMPY_NAMES", "COMPOSITES", "add_gate"]
 
 
 @lru_cache(maxsize=None)
-def _sigmoid_function() -> Any:
+def _sympy_sigmoid() -> Any:
     """The logistic function as a sympy function, so formulas read ``sigmoid(x)``; made on
     first use (it needs sympy)."""
 
-    class sigmoid(sympy.Function):
+    class sigmoid(sympy.Function):  # noqa: N801 - named as formulas print it
         """The logistic function as a sympy function, so formulas read ``sigmoid(x)``."""
 
         @classmethod
@@ -78,66 +82,10 @@ def _sigmoid_function() -> Any:
 
 
 def __getattr__(name: str) -> Any:
-    """``gates.sigmoid``, the sympy function, made when first asked for."""
+    """``gates.sigmoid``: the sympy function, made when first asked for."""
     if name == "sigmoid":
-        return _sigmoid_function()
+        return _sympy_sigmoid()
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def shown_constant(c: float | None) -> Fraction | float | None:
-    """A gate's constant as its local-gradient formula shows it: exact when it is short as
-    typed (``0.01`` is 1/100), else the float itself (1/3 is written to 4 digits).
-
-    >>> shown_constant(0.01), shown_constant(2.0), shown_constant(1 / 3)
-    (Fraction(1, 100), Fraction(2, 1), 0.3333333333333333)
-    """
-    if c is None:
-        return None
-    if len(repr(c)) > 8:
-        return c
-    if c == int(c) and abs(c) < 1e15:
-        return Fraction(int(c))
-    return Fraction(repr(float(c)))
-
-
-def _number_text(v: Fraction | float) -> str:
-    """A number as sympy prints it in a formula: ``-1/4`` exactly, a float to 4 digits."""
-    return str(v) if isinstance(v, Fraction) else format(v, ".4g")
-
-
-def _integer_text(c: Fraction | float | None,
-                  text: Callable[[int], str | None]) -> tuple[str, ...] | None:
-    """``(text(k),)`` for a whole-number constant k; None (sympy writes it) otherwise."""
-    if not isinstance(c, Fraction) or c.denominator != 1:
-        return None
-    written = text(int(c))
-    return None if written is None else (written,)
-
-
-def _power_rule(x: str, k: int) -> str:
-    """d/dx x**k as sympy prints it: ``2*x``, ``3*x**2``, ``-1/x**2``."""
-    if k in (0, 1):
-        return str(k)
-    if k > 0:
-        return f"2*{x}" if k == 2 else f"{k}*{x}**{k - 1}"
-    return f"{k}/{x}**{1 - k}"
-
-
-def _reciprocal_rule(x: str, k: int) -> str:
-    """d/dx k/x as sympy prints it: ``-2/x**2``, ``x**(-2)`` for k = -1."""
-    if k == 0:
-        return "0"
-    return f"{x}**(-2)" if k == -1 else f"{-k}/{x}**2"
-
-
-def _piece(a: str, b: str) -> str:
-    """The local gradient of max(a, b) with respect to a, as printed (see ``_max_piece``)."""
-    return f"(1 if {a} > {b}, 1/2 if {a} = {b}, else 0)"
-
-
-def _below(x: str, k: int) -> str:
-    """The local gradient of min(x, k), as sympy prints it (the number goes right)."""
-    return f"(1 if {x} < {k}, 1/2 if {x} = {k}, else 0)"
 
 
 @dataclass(frozen=True)
@@ -145,19 +93,30 @@ class Gate:
     """One row of the gate table (see the module docstring)."""
 
     key: str
-    arity: int
-    label: Callable[[float | None], str]
-    forward: Callable[[Floats, float | None], float]
-    local: Callable[[Floats, float | None, float], tuple[float, ...]]
-    formula: Callable[..., sympy.Expr]
-    derivative: Callable[..., tuple[sympy.Expr, ...]]
-    domain: Callable[[Floats, float | None], str | None] = lambda xs, c: None
-    kink: Callable[[Floats, float | None], bool] = lambda xs, c: False
+    label: str | Callable[[float], str]
+    forward: Callable[..., float]
+    local: Callable[..., tuple[float, ...]]
+    formula: Callable[..., Any]
+    derivative: Callable[..., tuple[Any, ...]]
+    text: str
+    arity: int = 1
+    constant: bool = False
+    function: str | None = None
+    aliases: tuple[str, ...] = ()
+    sympy_name: str | None = None
+    domain: Callable[..., str | None] | None = None
+    kink: Callable[..., bool] | None = None
     expand: str | None = None
-    text: str = ""
-    local_text: Callable[[Sequence[str], Any], tuple[str, ...] | None] | None = None
+    local_text: Callable[..., tuple[str, ...] | None] | None = None
 
-    def checked_forward(self, xs: Floats, c: float | None = None) -> float:
+    def _args(self, xs: Sequence[Any], c: Any) -> tuple[Any, ...]:
+        return (*xs, c) if self.constant else tuple(xs)
+
+    def label_text(self, c: float | None = None) -> str:
+        """What is drawn in the gate's circle."""
+        return self.label if isinstance(self.label, str) else self.label(c)
+
+    def checked_forward(self, xs: Sequence[float], c: float | None = None) -> float:
         """``forward`` as a finite real float64, or an :class:`EvaluationError` saying why not.
 
         >>> GATES["log"].checked_forward((-2.0,))
@@ -169,10 +128,11 @@ class Gate:
         ...
         graphviz_backprop.errors.EvaluationError: result overflows float64
         """
-        problem = self.domain(xs, c)
+        args = self._args(xs, c)
+        problem = self.domain(*args) if self.domain else None
         if problem is None:
             try:
-                out = self.forward(xs, c)
+                out = self.forward(*args)
             except OverflowError:
                 problem = "result overflows float64"
             except (ValueError, ZeroDivisionError):
@@ -187,6 +147,22 @@ class Gate:
                 else:
                     return float(out)
         raise EvaluationError(problem)
+
+    def local_at(self, xs: Sequence[float], c: float | None = None) -> tuple[float, ...]:
+        """The local gradients in float64, one per input wire."""
+        return self.local(*self._args(xs, c))
+
+    def kink_at(self, xs: Sequence[float], c: float | None = None) -> bool:
+        """Whether the inputs are a non-differentiable point of the gate."""
+        return bool(self.kink and self.kink(*self._args(xs, c)))
+
+    def sympy_formula(self, xs: Sequence[Any], c: Any = None) -> Any:
+        """The gate's output as a sympy formula of its inputs (``c`` a sympy number)."""
+        return self.formula(*self._args(xs, c))
+
+    def sympy_derivative(self, xs: Sequence[Any], c: Any = None) -> tuple[Any, ...]:
+        """The local gradients as sympy formulas, one per input wire."""
+        return self.derivative(*self._args(xs, c))
 
     def apply_text(self, args: Sequence[str], c: float | None = None) -> str:
         """The operation written out, for captions; negative operands get parentheses.
@@ -211,7 +187,6 @@ class Gate:
             shown_c = f"({shown_c})"
         return self.text.format(*shown, c=shown_c)
 
-
     def local_texts(self, names: Sequence[str], c: float | None = None
                     ) -> tuple[str, ...] | None:
         """The local gradients as text from the inputs' names, without sympy; None where only
@@ -222,295 +197,196 @@ class Gate:
         """
         if self.local_text is None:
             return None
-        return self.local_text(names, shown_constant(c))
+        return self.local_text(*self._args(names, shown_constant(c)))
 
-
-def _signed(op: str, c: float) -> str:
-    """``+1`` / ``-1`` for an added constant, keeping the sign readable."""
-    if op == "+":
-        return f"+{constant(c)}" if c >= 0 else f"-{constant(-c)}"
-    return f"{op}{constant(c)}"
-
-
-def _tie(a: float, b: float) -> tuple[float, float]:
-    """Local gradients of max(a, b): the larger side takes all, a tie splits in half."""
-    if a > b:
-        return (1.0, 0.0)
-    if b > a:
-        return (0.0, 1.0)
-    return (0.5, 0.5)
-
-
-def _max_piece(a, b):
-    return sympy.Piecewise((1, a > b), (sympy.S.Half, sympy.Eq(a, b)), (0, True))
-
-
-def _sigmoid(x: float) -> float:
-    if x >= 0:
-        return 1.0 / (1.0 + math.exp(-x))
-    e = math.exp(x)
-    return e / (1.0 + e)
-
-
-def _softplus(x: float) -> float:
-    return x + math.log1p(math.exp(-x)) if x > 0 else math.log1p(math.exp(x))
-
-
-def _pow_domain(x: float, c: float) -> str | None:
-    if x == 0 and c < 0:
-        return "division by zero"
-    if x < 0 and c != int(c):
-        return "a negative number to a fractional power is not real"
-    return None
-
-
-def _zero(x: float) -> str | None:
-    return "division by zero" if x == 0 else None
-
-
-_LEAK = 0.01
 
 _TABLE: list[Gate] = [
     # ---- two variable inputs -------------------------------------------------------------
-    Gate("add", 2, lambda c: "+",
-         lambda xs, c: xs[0] + xs[1],
-         lambda xs, c, out: (1.0, 1.0),
-         lambda a, b, c: a + b,
-         lambda a, b, c: (sympy.S.One, sympy.S.One),
-         text="{0} + {1}",
-         local_text=lambda n, c: ("1", "1")),
-    Gate("sub", 2, lambda c: "-",
-         lambda xs, c: xs[0] - xs[1],
-         lambda xs, c, out: (1.0, -1.0),
-         lambda a, b, c: a - b,
-         lambda a, b, c: (sympy.S.One, sympy.S.NegativeOne),
-         text="{0} - {1}",
-         local_text=lambda n, c: ("1", "-1")),
-    Gate("mul", 2, lambda c: "*",
-         lambda xs, c: xs[0] * xs[1],
-         lambda xs, c, out: (xs[1], xs[0]),
-         lambda a, b, c: a * b,
-         lambda a, b, c: (b, a),
-         text="{0} · {1}",
-         local_text=lambda n, c: (n[1], n[0])),
-    Gate("div", 2, lambda c: "/",
-         lambda xs, c: xs[0] / xs[1],
-         lambda xs, c, out: (1.0 / xs[1], -xs[0] / xs[1] ** 2),
-         lambda a, b, c: a / b,
-         lambda a, b, c: (1 / b, -a / b**2),
-         domain=lambda xs, c: _zero(xs[1]),
-         text="{0} / {1}",
-         local_text=lambda n, c: None if n[0] == n[1] else (f"1/{n[1]}", f"-{n[0]}/{n[1]}**2")),
-    Gate("pow", 2, lambda c: "**",
-         lambda xs, c: xs[0] ** xs[1],
-         lambda xs, c, out: (xs[1] * xs[0] ** (xs[1] - 1), out * math.log(xs[0])),
-         lambda a, b, c: a**b,
-         lambda a, b, c: (b * a ** (b - 1), a**b * sympy.log(a)),
-         domain=lambda xs, c: None if xs[0] > 0
-         else "a power with a variable exponent needs a positive base",
-         text="{0}^{1}"),
-    Gate("max", 2, lambda c: "max",
-         lambda xs, c: max(xs[0], xs[1]),
-         lambda xs, c, out: _tie(xs[0], xs[1]),
-         lambda a, b, c: sympy.Max(a, b),
-         lambda a, b, c: (_max_piece(a, b), _max_piece(b, a)),
-         kink=lambda xs, c: xs[0] == xs[1],
-         text="max({0}, {1})"),
-    Gate("min", 2, lambda c: "min",
-         lambda xs, c: min(xs[0], xs[1]),
-         lambda xs, c, out: _tie(xs[1], xs[0]),
-         lambda a, b, c: sympy.Min(a, b),
-         lambda a, b, c: (_max_piece(b, a), _max_piece(a, b)),
-         kink=lambda xs, c: xs[0] == xs[1],
-         text="min({0}, {1})"),
+    Gate(key="add", arity=2, label="+", text="{0} + {1}",
+         forward=lambda a, b: a + b, local=lambda a, b: (1.0, 1.0),
+         formula=lambda a, b: a + b, derivative=lambda a, b: (sympy.S.One, sympy.S.One),
+         local_text=lambda a, b: ("1", "1")),
+    Gate(key="sub", arity=2, label="-", text="{0} - {1}",
+         forward=lambda a, b: a - b, local=lambda a, b: (1.0, -1.0),
+         formula=lambda a, b: a - b, derivative=lambda a, b: (sympy.S.One, sympy.S.NegativeOne),
+         local_text=lambda a, b: ("1", "-1")),
+    Gate(key="mul", arity=2, label="*", text="{0} · {1}",
+         forward=lambda a, b: a * b, local=lambda a, b: (b, a),
+         formula=lambda a, b: a * b, derivative=lambda a, b: (b, a),
+         local_text=lambda a, b: (b, a)),
+    Gate(key="div", arity=2, label="/", text="{0} / {1}",
+         forward=lambda a, b: a / b, local=lambda a, b: (1.0 / b, -a / b ** 2),
+         formula=lambda a, b: a / b, derivative=lambda a, b: (1 / b, -a / b**2),
+         domain=lambda a, b: division(b),
+         local_text=lambda a, b: None if a == b else (f"1/{b}", f"-{a}/{b}**2")),
+    Gate(key="pow", arity=2, label="**", text="{0}^{1}",
+         forward=lambda a, b: a ** b,
+         local=lambda a, b: (b * a ** (b - 1), a ** b * math.log(a)),
+         formula=lambda a, b: a**b,
+         derivative=lambda a, b: (b * a ** (b - 1), a**b * sympy.log(a)),
+         domain=lambda a, b: None if a > 0
+         else "a power with a variable exponent needs a positive base"),
+    Gate(key="max", arity=2, label="max", text="max({0}, {1})", function="max",
+         aliases=("maximum",), sympy_name="Max",
+         forward=max, local=tie,
+         formula=lambda a, b: sympy.Max(a, b),
+         derivative=lambda a, b: (max_piece(a, b), max_piece(b, a)),
+         kink=lambda a, b: a == b),
+    Gate(key="min", arity=2, label="min", text="min({0}, {1})", function="min",
+         aliases=("minimum",), sympy_name="Min",
+         forward=min, local=lambda a, b: tie(b, a),
+         formula=lambda a, b: sympy.Min(a, b),
+         derivative=lambda a, b: (max_piece(b, a), max_piece(a, b)),
+         kink=lambda a, b: a == b),
     # ---- one variable input and a constant c ------------------------------------------------
-    Gate("add_c", 1, lambda c: _signed("+", c),
-         lambda xs, c: xs[0] + c,
-         lambda xs, c, out: (1.0,),
-         lambda x, c: x + c,
-         lambda x, c: (sympy.S.One,),
-         text="{0} + {c}",
-         local_text=lambda n, c: ("1",)),
-    Gate("rsub_c", 1, lambda c: f"{constant(c)}-x",
-         lambda xs, c: c - xs[0],
-         lambda xs, c, out: (-1.0,),
-         lambda x, c: c - x,
-         lambda x, c: (sympy.S.NegativeOne,),
-         text="{c} - {0}",
-         local_text=lambda n, c: ("-1",)),
-    Gate("mul_c", 1, lambda c: _signed("*", c),
-         lambda xs, c: xs[0] * c,
-         lambda xs, c, out: (c,),
-         lambda x, c: x * c,
-         lambda x, c: (c,),
-         text="{0} · {c}",
-         local_text=lambda n, c: (_number_text(c),)),
-    Gate("div_c", 1, lambda c: _signed("/", c),
-         lambda xs, c: xs[0] / c,
-         lambda xs, c, out: (1.0 / c,),
-         lambda x, c: x / c,
-         lambda x, c: (1 / c,),
-         text="{0} / {c}",
-         local_text=lambda n, c: (_number_text(1 / c),)),
-    Gate("rdiv_c", 1, lambda c: f"{constant(c)}/x",
-         lambda xs, c: c / xs[0],
-         lambda xs, c, out: (-c / xs[0] ** 2,),
-         lambda x, c: c / x,
-         lambda x, c: (-c / x**2,),
-         domain=lambda xs, c: _zero(xs[0]),
-         text="{c} / {0}",
-         local_text=lambda n, c: _integer_text(c, lambda k: _reciprocal_rule(n[0], k))),
-    Gate("pow_c", 1, lambda c: f"**{constant(c)}",
-         lambda xs, c: xs[0] ** c,
-         lambda xs, c, out: (c * xs[0] ** (c - 1),),
-         lambda x, c: x**c,
-         lambda x, c: (c * x ** (c - 1),),
-         domain=lambda xs, c: _pow_domain(xs[0], c),
-         text="{0}^{c}",
-         local_text=lambda n, c: _integer_text(c, lambda k: _power_rule(n[0], k))),
-    Gate("rpow_c", 1, lambda c: f"{constant(c)}**x",
-         lambda xs, c: c ** xs[0],
-         lambda xs, c, out: (out * math.log(c),),
-         lambda x, c: c**x,
-         lambda x, c: (c**x * sympy.log(c),),
-         domain=lambda xs, c: None if c > 0
+    Gate(key="add_c", constant=True, label=lambda c: signed("+", c), text="{0} + {c}",
+         forward=lambda x, c: x + c, local=lambda x, c: (1.0,),
+         formula=lambda x, c: x + c, derivative=lambda x, c: (sympy.S.One,),
+         local_text=lambda x, c: ("1",)),
+    Gate(key="rsub_c", constant=True, label=lambda c: f"{constant(c)}-x", text="{c} - {0}",
+         forward=lambda x, c: c - x, local=lambda x, c: (-1.0,),
+         formula=lambda x, c: c - x, derivative=lambda x, c: (sympy.S.NegativeOne,),
+         local_text=lambda x, c: ("-1",)),
+    Gate(key="mul_c", constant=True, label=lambda c: signed("*", c), text="{0} · {c}",
+         forward=lambda x, c: x * c, local=lambda x, c: (c,),
+         formula=lambda x, c: x * c, derivative=lambda x, c: (c,),
+         local_text=lambda x, c: (number_text(c),)),
+    Gate(key="div_c", constant=True, label=lambda c: signed("/", c), text="{0} / {c}",
+         forward=lambda x, c: x / c, local=lambda x, c: (1.0 / c,),
+         formula=lambda x, c: x / c, derivative=lambda x, c: (1 / c,),
+         local_text=lambda x, c: (number_text(1 / c),)),
+    Gate(key="rdiv_c", constant=True, label=lambda c: f"{constant(c)}/x", text="{c} / {0}",
+         forward=lambda x, c: c / x, local=lambda x, c: (-c / x ** 2,),
+         formula=lambda x, c: c / x, derivative=lambda x, c: (-c / x**2,),
+         domain=lambda x, c: division(x),
+         local_text=lambda x, c: integer_text(c, lambda k: reciprocal_rule(x, k))),
+    Gate(key="pow_c", constant=True, label=lambda c: f"**{constant(c)}", text="{0}^{c}",
+         forward=lambda x, c: x ** c, local=lambda x, c: (c * x ** (c - 1),),
+         formula=lambda x, c: x**c, derivative=lambda x, c: (c * x ** (c - 1),),
+         domain=pow_domain,
+         local_text=lambda x, c: integer_text(c, lambda k: power_rule(x, k))),
+    Gate(key="rpow_c", constant=True, label=lambda c: f"{constant(c)}**x", text="{c}^{0}",
+         forward=lambda x, c: c ** x, local=lambda x, c: (c ** x * math.log(c),),
+         formula=lambda x, c: c**x, derivative=lambda x, c: (c**x * sympy.log(c),),
+         domain=lambda x, c: None if c > 0
          else "a power with a variable exponent needs a positive base",
-         text="{c}^{0}",
-         local_text=lambda n, c: _integer_text(c, lambda k: f"{k}**{n[0]}*log({k})" if k > 1 else None)),
-    Gate("max_c", 1, lambda c: f"max(x,{constant(c)})",
-         lambda xs, c: max(xs[0], c),
-         lambda xs, c, out: _tie(xs[0], c)[:1],
-         lambda x, c: sympy.Max(x, c),
-         lambda x, c: (_max_piece(x, c),),
-         kink=lambda xs, c: xs[0] == c,
+         local_text=lambda x, c: integer_text(
+             c, lambda k: f"{k}**{x}*log({k})" if k > 1 else None)),
+    Gate(key="max_c", constant=True, label=lambda c: f"max(x,{constant(c)})",
          text="max({0}, {c})",
-         local_text=lambda n, c: _integer_text(c, lambda k: _piece(n[0], str(k)))),
-    Gate("cmax", 1, lambda c: f"max({constant(c)},x)",
-         lambda xs, c: max(c, xs[0]),
-         lambda xs, c, out: _tie(xs[0], c)[:1],
-         lambda x, c: sympy.Max(c, x),
-         lambda x, c: (_max_piece(x, c),),
-         kink=lambda xs, c: xs[0] == c,
+         forward=max, local=lambda x, c: tie(x, c)[:1],
+         formula=lambda x, c: sympy.Max(x, c), derivative=lambda x, c: (max_piece(x, c),),
+         kink=lambda x, c: x == c,
+         local_text=lambda x, c: integer_text(c, lambda k: piece(x, str(k)))),
+    Gate(key="cmax", constant=True, label=lambda c: f"max({constant(c)},x)",
          text="max({c}, {0})",
-         local_text=lambda n, c: _integer_text(c, lambda k: _piece(n[0], str(k)))),
-    Gate("min_c", 1, lambda c: f"min(x,{constant(c)})",
-         lambda xs, c: min(xs[0], c),
-         lambda xs, c, out: _tie(c, xs[0])[:1],
-         lambda x, c: sympy.Min(x, c),
-         lambda x, c: (_max_piece(c, x),),
-         kink=lambda xs, c: xs[0] == c,
+         forward=lambda x, c: max(c, x), local=lambda x, c: tie(x, c)[:1],
+         formula=lambda x, c: sympy.Max(c, x), derivative=lambda x, c: (max_piece(x, c),),
+         kink=lambda x, c: x == c,
+         local_text=lambda x, c: integer_text(c, lambda k: piece(x, str(k)))),
+    Gate(key="min_c", constant=True, label=lambda c: f"min(x,{constant(c)})",
          text="min({0}, {c})",
-         local_text=lambda n, c: _integer_text(c, lambda k: _below(n[0], k))),
-    Gate("cmin", 1, lambda c: f"min({constant(c)},x)",
-         lambda xs, c: min(c, xs[0]),
-         lambda xs, c, out: _tie(c, xs[0])[:1],
-         lambda x, c: sympy.Min(c, x),
-         lambda x, c: (_max_piece(c, x),),
-         kink=lambda xs, c: xs[0] == c,
+         forward=min, local=lambda x, c: tie(c, x)[:1],
+         formula=lambda x, c: sympy.Min(x, c), derivative=lambda x, c: (max_piece(c, x),),
+         kink=lambda x, c: x == c,
+         local_text=lambda x, c: integer_text(c, lambda k: below(x, k))),
+    Gate(key="cmin", constant=True, label=lambda c: f"min({constant(c)},x)",
          text="min({c}, {0})",
-         local_text=lambda n, c: _integer_text(c, lambda k: _below(n[0], k))),
+         forward=lambda x, c: min(c, x), local=lambda x, c: tie(c, x)[:1],
+         formula=lambda x, c: sympy.Min(c, x), derivative=lambda x, c: (max_piece(c, x),),
+         kink=lambda x, c: x == c,
+         local_text=lambda x, c: integer_text(c, lambda k: below(x, k))),
     # ---- functions of one input ---------------------------------------------------------------
-    Gate("exp", 1, lambda c: "exp",
-         lambda xs, c: math.exp(xs[0]),
-         lambda xs, c, out: (out,),
-         lambda x, c: sympy.exp(x),
-         lambda x, c: (sympy.exp(x),),
-         text="exp({0})",
-         local_text=lambda n, c: (f"exp({n[0]})",)),
-    Gate("log", 1, lambda c: "log",
-         lambda xs, c: math.log(xs[0]),
-         lambda xs, c, out: (1.0 / xs[0],),
-         lambda x, c: sympy.log(x),
-         lambda x, c: (1 / x,),
-         domain=lambda xs, c: None if xs[0] > 0 else "log of a non-positive number",
-         text="log({0})",
-         local_text=lambda n, c: (f"1/{n[0]}",)),
-    Gate("sqrt", 1, lambda c: "sqrt",
-         lambda xs, c: math.sqrt(xs[0]),
-         lambda xs, c, out: (0.5 / out if out else math.inf,),
-         lambda x, c: sympy.sqrt(x),
-         lambda x, c: (1 / (2 * sympy.sqrt(x)),),
-         domain=lambda xs, c: None if xs[0] >= 0 else "square root of a negative number",
-         text="sqrt({0})",
-         local_text=lambda n, c: (f"1/(2*sqrt({n[0]}))",)),
-    Gate("abs", 1, lambda c: "abs",
-         lambda xs, c: abs(xs[0]),
-         lambda xs, c, out: (float((xs[0] > 0) - (xs[0] < 0)),),
-         lambda x, c: sympy.Abs(x),
-         lambda x, c: (sympy.sign(x),),
-         kink=lambda xs, c: xs[0] == 0,
-         text="|{0}|",
-         local_text=lambda n, c: (f"sign({n[0]})",)),
-    Gate("sin", 1, lambda c: "sin",
-         lambda xs, c: math.sin(xs[0]),
-         lambda xs, c, out: (math.cos(xs[0]),),
-         lambda x, c: sympy.sin(x),
-         lambda x, c: (sympy.cos(x),),
-         text="sin({0})",
-         local_text=lambda n, c: (f"cos({n[0]})",)),
-    Gate("cos", 1, lambda c: "cos",
-         lambda xs, c: math.cos(xs[0]),
-         lambda xs, c, out: (-math.sin(xs[0]),),
-         lambda x, c: sympy.cos(x),
-         lambda x, c: (-sympy.sin(x),),
-         text="cos({0})",
-         local_text=lambda n, c: (f"-sin({n[0]})",)),
-    Gate("tanh", 1, lambda c: "tanh",
-         lambda xs, c: math.tanh(xs[0]),
-         lambda xs, c, out: (1.0 - out * out,),
-         lambda x, c: sympy.tanh(x),
-         lambda x, c: (1 - sympy.tanh(x) ** 2,),
+    Gate(key="exp", label="exp", text="exp({0})", function="exp", sympy_name="exp",
+         forward=math.exp, local=lambda x: (math.exp(x),),
+         formula=lambda x: sympy.exp(x), derivative=lambda x: (sympy.exp(x),),
+         local_text=lambda x: (f"exp({x})",)),
+    Gate(key="log", label="log", text="log({0})", function="log", sympy_name="log",
+         forward=math.log, local=lambda x: (1.0 / x,),
+         formula=lambda x: sympy.log(x), derivative=lambda x: (1 / x,),
+         domain=lambda x: None if x > 0 else "log of a non-positive number",
+         local_text=lambda x: (f"1/{x}",)),
+    Gate(key="sqrt", label="sqrt", text="sqrt({0})", function="sqrt",
+         forward=math.sqrt, local=lambda x: (0.5 / math.sqrt(x) if x else math.inf,),
+         formula=lambda x: sympy.sqrt(x), derivative=lambda x: (1 / (2 * sympy.sqrt(x)),),
+         domain=lambda x: None if x >= 0 else "square root of a negative number",
+         local_text=lambda x: (f"1/(2*sqrt({x}))",)),
+    Gate(key="abs", label="abs", text="|{0}|", function="abs", aliases=("fabs",),
+         sympy_name="Abs",
+         forward=abs, local=lambda x: (float((x > 0) - (x < 0)),),
+         formula=lambda x: sympy.Abs(x), derivative=lambda x: (sympy.sign(x),),
+         kink=lambda x: x == 0,
+         local_text=lambda x: (f"sign({x})",)),
+    Gate(key="sin", label="sin", text="sin({0})", function="sin", sympy_name="sin",
+         forward=math.sin, local=lambda x: (math.cos(x),),
+         formula=lambda x: sympy.sin(x), derivative=lambda x: (sympy.cos(x),),
+         local_text=lambda x: (f"cos({x})",)),
+    Gate(key="cos", label="cos", text="cos({0})", function="cos", sympy_name="cos",
+         forward=math.cos, local=lambda x: (-math.sin(x),),
+         formula=lambda x: sympy.cos(x), derivative=lambda x: (-sympy.sin(x),),
+         local_text=lambda x: (f"-sin({x})",)),
+    Gate(key="tanh", label="tanh", text="tanh({0})", function="tanh", sympy_name="tanh",
+         forward=math.tanh, local=lambda x: (1.0 - math.tanh(x) * math.tanh(x),),
+         formula=lambda x: sympy.tanh(x), derivative=lambda x: (1 - sympy.tanh(x) ** 2,),
          expand="t = exp(2*x); (t - 1)/(t + 1)",
-         text="tanh({0})",
-         local_text=lambda n, c: (f"1 - tanh({n[0]})**2",)),
-    Gate("sigmoid", 1, lambda c: "σ",
-         lambda xs, c: _sigmoid(xs[0]),
-         lambda xs, c, out: ((1.0 - out) * out,),
-         lambda x, c: _sigmoid_function()(x),
-         lambda x, c: ((1 - _sigmoid_function()(x)) * _sigmoid_function()(x),),
+         local_text=lambda x: (f"1 - tanh({x})**2",)),
+    Gate(key="sigmoid", label="σ", text="σ({0})", function="sigmoid", aliases=("expit",),
+         sympy_name="sigmoid",
+         forward=logistic, local=lambda x: ((1.0 - logistic(x)) * logistic(x),),
+         formula=lambda x: _sympy_sigmoid()(x),
+         derivative=lambda x: ((1 - _sympy_sigmoid()(x)) * _sympy_sigmoid()(x),),
          expand="1/(1 + exp(-x))",
-         text="σ({0})",
-         local_text=lambda n, c: (f"(1 - sigmoid({n[0]}))*sigmoid({n[0]})",)),
-    Gate("relu", 1, lambda c: "relu",
-         lambda xs, c: max(0.0, xs[0]),
-         lambda xs, c, out: (1.0 if xs[0] > 0 else 0.0,),
-         lambda x, c: sympy.Max(0, x),
-         lambda x, c: (sympy.Heaviside(x, 0),),
-         kink=lambda xs, c: xs[0] == 0,
-         text="relu({0})",
-         local_text=lambda n, c: (f"(1 if {n[0]} > 0, else 0)",)),
-    Gate("leaky_relu", 1, lambda c: "leaky relu",
-         lambda xs, c: xs[0] if xs[0] > 0 else _LEAK * xs[0],
-         lambda xs, c, out: (1.0 if xs[0] > 0 else _LEAK,),
-         lambda x, c: sympy.Max(sympy.Rational(1, 100) * x, x),
-         lambda x, c: (sympy.Piecewise((1, x > 0), (sympy.Rational(1, 100), True)),),
-         kink=lambda xs, c: xs[0] == 0,
+         local_text=lambda x: (f"(1 - sigmoid({x}))*sigmoid({x})",)),
+    Gate(key="relu", label="relu", text="relu({0})", function="relu",
+         forward=lambda x: max(0.0, x), local=lambda x: (1.0 if x > 0 else 0.0,),
+         formula=lambda x: sympy.Max(0, x), derivative=lambda x: (sympy.Heaviside(x, 0),),
+         kink=lambda x: x == 0,
+         local_text=lambda x: (f"(1 if {x} > 0, else 0)",)),
+    Gate(key="leaky_relu", label="leaky relu", text="leaky_relu({0})", function="leaky_relu",
+         forward=lambda x: x if x > 0 else LEAK * x, local=lambda x: (1.0 if x > 0 else LEAK,),
+         formula=lambda x: sympy.Max(sympy.Rational(1, 100) * x, x),
+         derivative=lambda x: (sympy.Piecewise((1, x > 0), (sympy.Rational(1, 100), True)),),
+         kink=lambda x: x == 0,
          expand="max(0.01*x, x)",
-         text="leaky_relu({0})",
-         local_text=lambda n, c: (f"(1 if {n[0]} > 0, else 1/100)",)),
-    Gate("elu", 1, lambda c: "elu",
-         lambda xs, c: xs[0] if xs[0] > 0 else math.expm1(xs[0]),
-         lambda xs, c, out: (1.0 if xs[0] > 0 else math.exp(xs[0]),),
-         lambda x, c: sympy.Piecewise((x, x > 0), (sympy.exp(x) - 1, True)),
-         lambda x, c: (sympy.Piecewise((1, x > 0), (sympy.exp(x), True)),),
+         local_text=lambda x: (f"(1 if {x} > 0, else 1/100)",)),
+    Gate(key="elu", label="elu", text="elu({0})", function="elu",
+         forward=lambda x: x if x > 0 else math.expm1(x),
+         local=lambda x: (1.0 if x > 0 else math.exp(x),),
+         formula=lambda x: sympy.Piecewise((x, x > 0), (sympy.exp(x) - 1, True)),
+         derivative=lambda x: (sympy.Piecewise((1, x > 0), (sympy.exp(x), True)),),
          expand="max(x, 0) + min(exp(x) - 1, 0)",
-         text="elu({0})",
-         local_text=lambda n, c: (f"(1 if {n[0]} > 0, else exp({n[0]}))",)),
-    Gate("softplus", 1, lambda c: "softplus",
-         lambda xs, c: _softplus(xs[0]),
-         lambda xs, c, out: (_sigmoid(xs[0]),),
-         lambda x, c: sympy.log(1 + sympy.exp(x)),
-         lambda x, c: (_sigmoid_function()(x),),
+         local_text=lambda x: (f"(1 if {x} > 0, else exp({x}))",)),
+    Gate(key="softplus", label="softplus", text="softplus({0})", function="softplus",
+         forward=softplus, local=lambda x: (logistic(x),),
+         formula=lambda x: sympy.log(1 + sympy.exp(x)),
+         derivative=lambda x: (_sympy_sigmoid()(x),),
          expand="log(1 + exp(x))",
-         text="softplus({0})",
-         local_text=lambda n, c: (f"sigmoid({n[0]})",)),
+         local_text=lambda x: (f"sigmoid({x})",)),
 ]
 
-GATES: dict[str, Gate] = {g.key: g for g in _TABLE}
+#: Every gate, by key.
+GATES: dict[str, Gate] = {}
+#: The functions a source may call: name -> gate key.
+FUNCTIONS: dict[str, str] = {}
+#: Other spellings of the functions (``np.maximum``): spelling -> name.
+ALIASES: dict[str, str] = {}
+#: The sympy functions read by the Python API: sympy class name -> function name.
+SYMPY_NAMES: dict[str, str] = {}
 
-#: Function name in the source -> gate key (binary max/min are handled with their constant forms).
-FUNCTIONS: dict[str, str] = {
-    name: name
-    for name in ("exp", "log", "sqrt", "abs", "sin", "cos", "tanh", "sigmoid", "relu",
-                 "leaky_relu", "elu", "softplus", "max", "min")
-}
+
+def add_gate(gate: Gate) -> None:
+    """Add a row to the table; everything derived from the table follows."""
+    global COMPOSITES
+    GATES[gate.key] = gate
+    if gate.function:
+        FUNCTIONS[gate.function] = gate.key
+        ALIASES.update(dict.fromkeys(gate.aliases, gate.function))
+        if gate.sympy_name:
+            SYMPY_NAMES[gate.sympy_name] = gate.function
+    COMPOSITES = tuple(g.function for g in GATES.values() if g.expand and g.function)
+
+
+#: The composite gates, which ``--expand`` lowers into primitive ones.
+COMPOSITES: tuple[str, ...] = ()
+for _gate in _TABLE:
+    add_gate(_gate)

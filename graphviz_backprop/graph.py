@@ -18,7 +18,7 @@ from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING, Any
 
 from .errors import EvaluationError, LimitError, ParseError
-from .gates import GATES, Gate
+from .gates import FUNCTIONS, GATES, Gate
 from .notation import constant
 from .lazy import lazy_import
 from .parser import parse
@@ -93,7 +93,7 @@ class Circuit:
         """What is drawn for a node: the gate label, or the input's name or constant."""
         attrs = self.graph.nodes[node]
         if attrs["kind"] == "gate":
-            return GATES[attrs["gate"]].label(attrs["c"])
+            return GATES[attrs["gate"]].label_text(attrs["c"])
         if attrs["kind"] == "const":
             return constant(attrs["value"])
         return attrs["name"]
@@ -211,11 +211,12 @@ class _Builder:
 
     def _call(self, e: Call) -> Operand:
         args = tuple(self.expr(a) for a in e.args)
+        key = FUNCTIONS[e.func]
         if len(args) == 1:
             if isinstance(args[0], float):
-                return _fold(GATES[e.func], args, None, e)
-            return self.gate(e.func, args, e.line, e.col)
-        return self._combine(e.func, e.func, args[0], args[1], e)
+                return _fold(GATES[key], args, None, e)
+            return self.gate(key, args, e.line, e.col)
+        return self._combine(e.func, key, args[0], args[1], e)
 
     def _combine(self, op: str, key: str, a: Operand, b: Operand, e: Expr) -> Operand:
         """A binary operation: fold two constants, or make a one- or two-input gate."""
@@ -280,7 +281,7 @@ def _recipe(text: str) -> Program:
 def build(program: Program, *, expand: bool = False) -> Circuit:
     """Build the gate graph of a parsed program.
 
-    With ``expand=True`` composite gates (sigmoid, tanh, softplus, elu, leaky_relu) are
+    With ``expand=True`` composite gates (``gates.COMPOSITES``: those with a recipe) are
     lowered into primitive gates, so ``sigmoid(a)`` becomes ``*-1, exp, +1, 1/x``.
     """
     builder = _Builder(program.source, expand)

@@ -13,7 +13,7 @@ BinOp(op='*', left=Name(id='q', line=1, col=16), right=Name(id='z', line=1, col=
 >>> parse("sigmod(x)")
 Traceback (most recent call last):
 ...
-graphviz_backprop.errors.ParseError: unknown function 'sigmod' (did you mean 'sigmoid'? known: abs, cos, elu, exp, leaky_relu, log, max, min, relu, sigmoid, sin, softplus, sqrt, tanh) (line 1, column 1)
+graphviz_backprop.errors.ParseError: unknown function 'sigmod' (did you mean 'sigmoid'? known: abs, cos, ...) (line 1, column 1)
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from .limits import MAX_ARGUMENTS
 from .rawtext import MAX_NUMBER_CHARS, python_tree
 from .syntax import BinOp, Call, Expr, Name, Neg, Num, Program, Statement, is_constant
 from .whitelist import (ALIASES, CONSTANTS, FORBIDDEN, MODULES, OPERATOR_TEXT, OPERATORS,
-                        RESERVED, unknown_function, ignored)
+                        reserved, unknown_function, ignored)
 
 __all__ = ["parse"]
 
@@ -70,7 +70,7 @@ def _name(node: ast.Name) -> Expr:
     line, col = _where(node)
     if node.id in FUNCTIONS:
         raise ParseError(f"'{node.id}' is a function; call it as {node.id}(...)", line, col)
-    if node.id in RESERVED:
+    if reserved(node.id):
         raise ParseError(f"'{node.id}' cannot be used as a variable", line, col)
     return Name(node.id, line, col)
 
@@ -125,14 +125,14 @@ def _function_name(node: ast.Call) -> tuple[str, tuple[ast.AST, ...]]:
             if attr in FUNCTIONS:
                 return attr, tuple(node.args)
             raise unknown_function(_dotted(func), line, col)
-        if attr in FUNCTIONS and GATES[attr].arity == 1:
+        if attr in FUNCTIONS and GATES[FUNCTIONS[attr]].arity == 1:
             if node.args:
                 raise ParseError(f"method .{func.attr}() takes no arguments, as in x.{func.attr}()",
                                  line, col)
             return attr, (func.value,)  # micrograd style: (a + b).relu()
         raise ParseError(
             f"method call '.{func.attr}()' is not allowed (allowed: "
-            + ", ".join(f".{f}()" for f in sorted(FUNCTIONS) if GATES[f].arity == 1) + ")",
+            + ", ".join(f".{f}()" for f in sorted(FUNCTIONS) if GATES[FUNCTIONS[f]].arity == 1) + ")",
             line, col)
     raise ParseError("only the known functions can be called", line, col)
 
@@ -151,7 +151,7 @@ def _call(node: ast.Call) -> Expr:
         if len(args) != 1 or not is_constant(args[0]):
             raise ParseError("Value(...) takes one number, as in Value(-4.0)", line, col)
         return args[0]
-    if GATES[name].arity == 1:
+    if GATES[FUNCTIONS[name]].arity == 1:
         if len(args) != 1:
             raise ParseError(f"{name}() takes 1 argument ({len(args)} given)", line, col)
         return Call(name, args, line, col)
@@ -188,7 +188,7 @@ def _target(node: ast.AST) -> str:
         what = "several names" if isinstance(node, (ast.Tuple, ast.List)) else "this"
         raise ParseError(f"cannot assign to {what}; assign to one name, as in q = x + y",
                          *_where(node))
-    if node.id in RESERVED:
+    if reserved(node.id):
         raise ParseError(f"cannot assign to '{node.id}': it is a reserved name", *_where(node))
     return node.id
 

@@ -15,7 +15,8 @@ from typing import Mapping, Sequence
 from . import raster
 from .compose import composable, compose_svg, raster_pieces_of
 from .dot import draw_all, placed as placed_positions, run_graphviz
-from .draw import Drawing, Layout, Positions, draw, layout_for, to_digraph
+from .draw import Drawing, draw, to_digraph
+from .layout import Layout, Positions, layout_for
 from .errors import RenderError
 from .backprop import Evaluation
 from .frames import Step

@@ -52,7 +52,7 @@ def symbolic_values(circuit: Circuit) -> "dict[str, sympy.Expr]":
         else:
             c = g[node]["c"]
             xs = [values[a] for a in circuit.operands[node]]
-            values[node] = circuit.gate(node).formula(*xs, None if c is None else sympy_number(c))
+            values[node] = circuit.gate(node).sympy_formula(xs, None if c is None else sympy_number(c))
     return values
 
 
@@ -60,7 +60,7 @@ def symbolic_local(circuit: Circuit, values: Mapping[str, Any], node: str) -> tu
     """A gate's local gradients as formulas of the input symbols, one per input wire."""
     c = circuit.graph.nodes[node]["c"]
     xs = [values[a] for a in circuit.operands[node]]
-    return circuit.gate(node).derivative(*xs, None if c is None else sympy_number(c))
+    return circuit.gate(node).sympy_derivative(xs, None if c is None else sympy_number(c))
 
 
 def symbolic_size(circuit: Circuit) -> int:
@@ -212,7 +212,7 @@ def _printer() -> Any:
     >>> x, y = sympy.symbols("x y", real=True)
     >>> _printer().doprint(sympy.Heaviside(x, 0))
     '(1 if x > 0, else 0)'
-    >>> _printer().doprint(GATES["max"].derivative(x, y, None)[0])
+    >>> _printer().doprint(GATES["max"].sympy_derivative((x, y))[0])
     '(1 if x > y, 1/2 if x = y, else 0)'
     """
     from sympy.printing.str import StrPrinter
@@ -247,7 +247,7 @@ def sympy_formula_texts(key: str, c: float | None, names: tuple[str, ...]) -> tu
     symbols = [sympy.Symbol(n, real=True) for n in names]
     constant = None if c is None else (sympy_number(c) if len(repr(c)) <= 8 else sympy.Float(c))
     printer = _printer()
-    return tuple(printer.doprint(d) for d in gate.derivative(*symbols, constant))
+    return tuple(printer.doprint(d) for d in gate.sympy_derivative(symbols, constant))
 
 
 def sympy_number(c: float) -> sympy.Expr:

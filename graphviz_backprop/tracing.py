@@ -24,6 +24,7 @@ on every method that draws:
 from __future__ import annotations
 
 import json
+import sys
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -32,7 +33,8 @@ from typing import TYPE_CHECKING, Any, Mapping
 
 from . import output, render as _render
 from .dot import positions_later
-from .draw import Layout, Positions, draw, layout_for
+from .draw import draw
+from .layout import Layout, Positions, layout_for
 from .errors import InputError, RenderError
 from .backprop import Evaluation, evaluate
 from .formulas import local_formulas
@@ -339,7 +341,10 @@ class Frame:
 
 def _is_sympy(source: object) -> bool:
     """True for a sympy expression (tested without importing sympy for text)."""
-    return type(source).__module__.partition(".")[0] == "sympy"
+    if isinstance(source, str):
+        return False
+    module = sys.modules.get("sympy")  # an expression of it means it is imported
+    return module is not None and isinstance(source, module.Basic)
 
 
 def trace(

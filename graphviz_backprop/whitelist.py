@@ -11,9 +11,9 @@ import difflib
 import math
 
 from .errors import ParseError
-from .gates import FUNCTIONS
+from .gates import ALIASES, FUNCTIONS
 
-__all__ = ["MODULES", "ALIASES", "CONSTANTS", "RESERVED", "OPERATORS", "OPERATOR_TEXT",
+__all__ = ["MODULES", "ALIASES", "CONSTANTS", "reserved", "OPERATORS", "OPERATOR_TEXT",
            "FORBIDDEN", "LOOKALIKES", "HARMLESS_IMPORTS", "known_functions",
            "unknown_function", "ignored"]
 
@@ -22,16 +22,17 @@ __all__ = ["MODULES", "ALIASES", "CONSTANTS", "RESERVED", "OPERATORS", "OPERATOR
 MODULES = ("math", "np", "numpy", "torch")
 
 
-#: Other spellings of the known functions.
-ALIASES = {"maximum": "max", "minimum": "min", "fabs": "abs", "expit": "sigmoid"}
 
 
 #: Named constants, reachable only through a module prefix (``math.pi``).
 CONSTANTS = {"pi": math.pi, "e": math.e}
 
 
-#: Names that cannot be bound or used as variables.
-RESERVED = frozenset(FUNCTIONS) | frozenset(MODULES) | {"Value"}
+
+
+def reserved(name: str) -> bool:
+    """Whether a name cannot be bound or used as a variable: a function, a module, Value."""
+    return name in FUNCTIONS or name in MODULES or name == "Value"
 
 
 OPERATORS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}

@@ -129,6 +129,153 @@ def cli_reference() -> str:
     return "\n".join(head + _command_markdown(cli, ctx, 2)).rstrip() + "\n"
 
 
+# ---- the gate table ------------------------------------------------------------------------
+
+def gate_reference() -> str:
+    """The markdown page of every gate of the table (``graphviz_backprop/gates.py``)."""
+    from graphviz_backprop.gates import GATES
+    from graphviz_backprop.symbolic import sympy_formula_texts
+
+    rows = []
+    for gate in GATES.values():
+        names = ("a", "b") if gate.arity == 2 else ("x",)
+        c = 2.0 if gate.constant else None
+        written = gate.apply_text(list(names), c)
+        local = ", ".join(sympy_formula_texts(gate.key, c, names))
+        source = f"`{gate.function}(...)`" if gate.function else "an operator"
+        if gate.aliases:
+            source += ", also " + ", ".join(f"`{a}`" for a in gate.aliases)
+        notes = []
+        if gate.kink:
+            notes.append("kink (see [Conventions](conventions.md#gradients-at-kinks))")
+        if gate.expand:
+            notes.append(f"composite: `--expand` writes it as `{gate.expand}`")
+        if gate.local_text is None:
+            notes.append("its local gradient is written by sympy")
+        rows.append([f"`{_cell(gate.key, code=True)}`",
+                     f"`{_cell(gate.label_text(c), code=True)}`",
+                     f"`{_cell(written, code=True)}`", source,
+                     f"`{_cell(local, code=True)}`", "; ".join(notes)])
+    head = [
+        "# The gate table",
+        "",
+        "Every gate of `graphviz_backprop/gates.py`, one row each; this page is generated from"
+        " the table each time the site is built. A gate with a constant is shown with the"
+        " constant 2; the local gradients are d out / d input, one per input wire, with the"
+        " inputs called `a`, `b` or `x`. To add a gate, see [Adding a gate](adding-a-gate.md).",
+        "",
+        "| key | drawn as | computes | in a source | local gradients | notes |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    return "\n".join(head + ["| " + " | ".join(r) + " |" for r in rows]) + "\n"
+
+
+# ---- the architecture ------------------------------------------------------------------------
+
+PACKAGE = ROOT / "graphviz_backprop"
+#: The stages of the data flow, in order, and the modules of each (the rest support them).
+STAGES = [
+    ("read", ["source", "tomlfile", "rawtext", "whitelist", "parser", "fromsympy", "passes",
+              "syntax"]),
+    ("build", ["gate_rules", "gates", "graph"]),
+    ("evaluate", ["backprop", "symbolic", "formulas"]),
+    ("frames", ["frames"]),
+    ("draw", ["themes", "layout", "draw"]),
+    ("render", ["dot", "compose", "raster", "render", "output", "stepper", "beamer"]),
+    ("use", ["tracing", "check", "cli"]),
+]
+
+
+def package_modules() -> dict[str, tuple[str, set[str]]]:
+    """Each module (a subpackage counts as one) -> (first docstring line, modules it imports)."""
+    import ast
+
+    modules: dict[str, tuple[str, set[str]]] = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        rel = path.relative_to(PACKAGE)
+        name = rel.parts[0].removesuffix(".py")
+        if name in ("__init__", "__main__"):
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        doc = (ast.get_docstring(tree) or "").strip().split("\n")[0]
+        depth = len(rel.parts) - 1  # inside a subpackage, ".." is the package
+        imported: set[str] = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.level:
+                base = node.module.split(".")[0] if node.module else None
+                if node.level == depth + 1 and base:
+                    imported.add(base)
+                elif node.level == depth + 1:
+                    imported.update(a.name for a in node.names)
+        summary, deps = modules.get(name, ("", set()))
+        if rel.name == "__init__.py" or not summary:
+            summary = doc or summary
+        modules[name] = (summary, deps | (imported - {name}))
+    return modules
+
+
+def architecture_page(folder: Path) -> list[Path]:
+    """The architecture page and its picture: the modules by stage, imports as arrows."""
+    import graphviz
+
+    modules = package_modules()
+    staged = {m for _, names in STAGES for m in names}
+    support = sorted(set(modules) - staged)
+    dot = graphviz.Digraph("architecture", graph_attr={
+        "rankdir": "LR", "newrank": "true", "fontname": "Helvetica", "nodesep": "0.15",
+        "ranksep": "0.5", "bgcolor": "white"},
+        node_attr={"shape": "box", "style": "rounded", "fontname": "Helvetica",
+                   "fontsize": "11", "margin": "0.08,0.04", "height": "0.3"},
+        edge_attr={"color": "#8b949e", "arrowsize": "0.5"})
+    for stage, names in [*STAGES, ("support", support)]:
+        with dot.subgraph(name=f"cluster_{stage}") as box:
+            box.attr(label=stage, fontname="Helvetica", fontsize="12", color="#d0d7de",
+                     style="rounded")
+            for name in names:
+                if name in modules:
+                    box.node(name, f"{name}/" if (PACKAGE / name).is_dir() else f"{name}.py")
+    import networkx as nx
+
+    imports = nx.DiGraph((dep, name) for name, (_, deps) in modules.items()
+                         for dep in deps if dep in modules and dep not in support)
+    for dep, name in sorted(nx.transitive_reduction(imports).edges):  # the shortest story
+        dot.edge(dep, name)
+    image = folder / "img" / "architecture.svg"
+    image.parent.mkdir(parents=True, exist_ok=True)
+    image.write_bytes(dot.pipe(format="svg"))
+    lines = [
+        "# Architecture",
+        "",
+        "The package is a pipeline, and its modules follow the data: a source is read into a"
+        " syntax tree, built into a graph of gates, evaluated forward and backward, cut into"
+        " the steps of an animation, drawn as Graphviz scenes, and rendered into files; the"
+        " Python API (`tracing.py`), `gbp check` (`check/`) and the command line (`cli/`) use"
+        " the stages. An arrow runs from a module to the modules that import it, so the data"
+        " flows left to right; imports only flow that way (a test holds it). An import that"
+        " another path of arrows already implies is not drawn. The modules of"
+        " the \"support\" box (errors, limits, lazy imports, number formatting) are used"
+        " throughout; their arrows are left out.",
+        "",
+        "This page is generated from the code each time the site is built: the picture is"
+        " drawn by Graphviz from the package's imports, and each line is the module's own"
+        " first docstring line.",
+        "",
+        "![The modules of graphviz_backprop by stage of the data flow; arrows are imports]"
+        "(img/architecture.svg)",
+        "",
+    ]
+    for stage, names in [*STAGES, ("support", support)]:
+        lines += [f"## {stage.capitalize()}", ""]
+        for name in names:
+            if name in modules:
+                shown = f"{name}/" if (PACKAGE / name).is_dir() else f"{name}.py"
+                lines.append(f"- `{shown}`: {_escape(modules[name][0])}")
+        lines.append("")
+    page = folder / "architecture.md"
+    page.write_text("\n".join(lines), encoding="utf-8")
+    return [page, image]
+
+
 # ---- the gallery -----------------------------------------------------------------------------
 
 _URL = re.compile(r"https?://[^\s()<>,;]+[^\s()<>,;.]")
@@ -254,7 +401,7 @@ def _index_page(examples) -> str:
 def gallery(folder: Path) -> list[Path]:
     """Write the gallery into ``folder``: an index, a page and two pictures per example."""
     import graphviz_backprop as gb
-    from graphviz_backprop.source import load_expression_file
+    from graphviz_backprop.tomlfile import load_expression_file
 
     folder.mkdir(parents=True, exist_ok=True)
     tomls = sorted(EXAMPLES.glob("*.toml"), key=lambda p: p.stem)
@@ -289,7 +436,9 @@ def generate(folder: Path = GENERATED) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     cli_page = folder / "cli.md"
     cli_page.write_text(cli_reference(), encoding="utf-8")
-    return [cli_page, *gallery(folder / GALLERY)]
+    gates_page = folder / "gates.md"
+    gates_page.write_text(gate_reference(), encoding="utf-8")
+    return [cli_page, gates_page, *architecture_page(folder), *gallery(folder / GALLERY)]
 
 
 # ---- mkdocs hooks ------------------------------------------------------------------------------

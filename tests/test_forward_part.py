@@ -18,7 +18,7 @@ from graphviz_backprop.check import check_file
 from graphviz_backprop.cli import cli
 from graphviz_backprop.parser import parse
 from graphviz_backprop.passes import backward_lines, backward_start, forward_part, gradient_reading
-from graphviz_backprop.source import list_examples, load_example, load_expression_file
+from graphviz_backprop.tomlfile import list_examples, load_example, load_expression_file
 from graphviz_backprop.tracing import trace
 from support import TYPO_DERIVATION
 

@@ -7,7 +7,8 @@ import re
 import pytest
 
 from graphviz_backprop import trace
-from graphviz_backprop.draw import draw, layout_for, wrap_caption
+from graphviz_backprop.draw import draw
+from graphviz_backprop.layout import layout_for, wrap_caption
 from graphviz_backprop.frames import steps
 from graphviz_backprop.notation import value_text
 

@@ -204,7 +204,7 @@ def test_any_expression_file_is_read_or_refused_as_input(text):
     import tempfile
 
     from graphviz_backprop.check import check_text
-    from graphviz_backprop.source import load_expression_file
+    from graphviz_backprop.tomlfile import load_expression_file
 
     with tempfile.TemporaryDirectory() as folder:
         path = os.path.join(folder, "any.toml")

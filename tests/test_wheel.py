@@ -70,7 +70,7 @@ def test_wheel_lists_its_examples(installed):
 
 
 def test_the_package_and_its_examples_come_from_the_wheel(installed):
-    code = ("import json, graphviz_backprop, graphviz_backprop.source as s;"
+    code = ("import json, graphviz_backprop, graphviz_backprop.tomlfile as s;"
             " print(json.dumps([graphviz_backprop.__file__, str(s._examples_dir())]))")
     package, examples = json.loads(_run([installed["python"], "-c", code],
                                         cwd=installed["cwd"]).stdout)

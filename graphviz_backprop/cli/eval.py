@@ -9,7 +9,7 @@ import click
 
 from ..errors import GbpError
 from ..notation import value_text
-from ..source import list_examples
+from ..tomlfile import list_examples
 from ..tracing import Trace
 from .shared import AT_OPTION, EXPAND_OPTION, SOURCE_HELP, trace_source
 from .terminal import Failure, echo, echo_json

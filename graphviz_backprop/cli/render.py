@@ -10,7 +10,7 @@ import click
 
 from ..errors import GbpError
 from ..output import write_file, write_frames
-from ..source import plain_name
+from ..textfile import plain_name
 from ..themes import FONT_SIZES, THEMES
 from .shared import AT_OPTION, EXPAND_OPTION, SOURCE_HELP, trace_source
 from .terminal import Failure, echo, usage

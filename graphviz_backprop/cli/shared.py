@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from ..errors import GbpError
+from ..gates import COMPOSITES
 from ..source import parse_assignments
 from ..tracing import Trace, trace
 from .terminal import Failure
@@ -32,6 +33,6 @@ AT_OPTION = click.option(
 
 EXPAND_OPTION = click.option(
     "--expand/--no-expand", default=None,
-    help="Lower composite gates (sigmoid, tanh, softplus, elu, leaky_relu) into primitive"
+    help=f"Lower composite gates ({', '.join(COMPOSITES)}) into primitive"
     " gates, so sigmoid(a) becomes *-1, exp, +1, 1/x.  [default: as the example file says,"
     " else no]")

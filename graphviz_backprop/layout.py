@@ -1,0 +1,142 @@
+"""Sizes fixed once for every frame of a circuit, from the widest text any frame will show,
+so that revealing a number never moves the drawing; and where a layout put everything.
+
+>>> wrap_caption("a = 1; b = 2", 8)
+['a = 1', 'b = 2']
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .backprop import Evaluation
+from .frames import Step
+from .notation import value_text as fmt
+from .themes import THEMES, Theme
+
+__all__ = ["Layout", "Positions", "layout_for", "wrap_caption", "text_width"]
+
+
+_CHAR_WIDTH = 0.62  # of the font size: a safe average for digits and letters in Helvetica
+
+
+_CAPTION_CHARS = 104
+
+
+def text_width(text: str, size: float) -> float:
+    return max(1, len(text)) * size * _CHAR_WIDTH
+
+
+def _words(part: str) -> list[str]:
+    """Split at spaces outside parentheses, so a formula is never broken in two."""
+    words, depth, start = [], 0, 0
+    for i, ch in enumerate(part):
+        depth += (ch == "(") - (ch == ")")
+        if ch == " " and depth <= 0:
+            words.append(part[start:i])
+            start = i + 1
+    words.append(part[start:])
+    return [w for w in words if w]
+
+
+def wrap_caption(caption: str, width: int = _CAPTION_CHARS) -> list[str]:
+    """Break a caption into lines at ``; `` where it can, else at spaces between formulas.
+
+    >>> wrap_caption("a = 1; b = 2", 8)
+    ['a = 1', 'b = 2']
+    >>> wrap_caption("upstream · local = 0.38 · (1 - sigmoid(x)) = 0.09", 30)
+    ['upstream · local = 0.38 ·', '(1 - sigmoid(x)) = 0.09']
+    """
+    lines: list[str] = []
+    for part in caption.split("; "):
+        if lines and len(lines[-1]) + 2 + len(part) <= width:
+            lines[-1] += "; " + part
+            continue
+        line = ""
+        for piece in _pieces(part, width):
+            if line and len(line) + 1 + len(piece) > width:
+                lines.append(line)
+                line = piece
+            else:
+                line = f"{line} {piece}" if line else piece
+        lines.append(line)
+    return lines
+
+
+def _pieces(part: str, width: int) -> list[str]:
+    """A long part in pieces: its ``, ``-separated items (each ending in a comma but the
+    last), and an item longer than a line in its words."""
+    items = part.split(", ")
+    pieces: list[str] = []
+    for i, item in enumerate(items):
+        comma = "," if i < len(items) - 1 else ""
+        if len(item) < width:
+            pieces.append(item + comma)
+        else:
+            words = _words(item)
+            pieces.extend(words[:-1] + [words[-1] + comma])
+    return pieces
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Sizes fixed for every frame of one evaluation (points), and the texts to draw."""
+
+    decimals: int
+    theme: Theme
+    slot_width: float
+    row_height: float
+    small_height: float
+    caption_width: float
+    caption_lines: int
+    gate_widths: dict[str, float]
+    title: str | None = None
+    captions: bool = True  # False: no title or caption under the circuit (the HTML stepper)
+
+
+def _all_texts(ev: Evaluation, decimals: int) -> list[str]:
+    texts = [fmt(v, decimals) for v in ev.values.values()]
+    texts += [fmt(v, decimals) for v in ev.grads.values()]
+    for node, locals_ in ev.local.items():
+        texts += [f"local {fmt(v, decimals)}" for v in locals_]
+        texts += [fmt(ev.grads[node] * v, decimals) for v in locals_]
+    texts += [n for n in (ev.circuit.name(x) for x in ev.circuit.order) if n]
+    return texts
+
+
+def layout_for(ev: Evaluation, steps_: list[Step], decimals: int = 2,
+               theme: Theme | None = None, title: str | None = None,
+               captions: bool = True) -> Layout:
+    """Fix every size once, from the widest text any frame will show.
+
+    ``title`` (of an example or a file) is drawn in bold above every caption;
+    ``captions=False`` leaves both out (a page around the drawing shows them instead).
+    """
+    theme = theme or THEMES["cs231n"]
+    size = theme.font_size
+    slot = max(text_width(t, size) for t in _all_texts(ev, decimals)) + 6
+    lines = [line for s in steps_ for line in wrap_caption(s.caption)]
+    caption_lines = max(len(wrap_caption(s.caption)) for s in steps_)
+    if title:
+        lines.append(title + "xx")  # bold is wider
+    caption_width = max(text_width(line, size) for line in lines) + 12
+    c = ev.circuit
+    gate_widths = {
+        n: max(0.5, (text_width(c.label(n), size + 2) + 16) / 72) for n in c.gates
+    }
+    return Layout(decimals, theme, slot, size * 1.35, size * 1.2, caption_width,
+                  caption_lines, gate_widths, title, captions)
+
+
+@dataclass(frozen=True)
+class Positions:
+    """A finished layout (points): node and edge positions, the bounding box, the caption's
+    position; the nodes' sizes and the caption's (points), where a raster frame is put
+    together from pieces (see ``render.py``)."""
+
+    nodes: dict[str, str]
+    edges: dict[tuple[str, str], str]
+    bb: str
+    lp: str | None
+    sizes: dict[str, tuple[float, float]] = field(default_factory=dict)
+    label_size: tuple[float, float] | None = None
