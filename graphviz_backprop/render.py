@@ -21,11 +21,19 @@ from .errors import RenderError
 from .backprop import Evaluation
 from .frames import Step
 
-__all__ = ["FORMATS", "Rendered", "render", "raster_pieces", "picture", "render_naive"]
+__all__ = ["FORMATS", "PICTURE_FORMATS", "ALL_IN_ONE", "EXTENSIONS", "Rendered", "render",
+           "raster_pieces", "picture", "render_naive"]
 
 #: Output formats: frames as files (svg, png, dot, pdf), or all frames in one file (gif, the
 #: animation; pdf, one frame per page; html, the stepper).
 FORMATS = ("svg", "png", "gif", "dot", "pdf", "html")
+#: Formats of one picture: a frame, as a file of its own.
+PICTURE_FORMATS = ("svg", "png", "pdf", "dot")
+#: Formats whose one file holds every frame: the animation, a page per frame, the stepper.
+ALL_IN_ONE = ("gif", "pdf", "html")
+#: File name endings, and the format each means.
+EXTENSIONS = {".svg": "svg", ".png": "png", ".gif": "gif", ".dot": "dot", ".gv": "dot",
+              ".pdf": "pdf", ".html": "html", ".htm": "html"}
 
 
 @dataclass(frozen=True)

@@ -54,7 +54,6 @@ if TYPE_CHECKING:
 
 __all__ = ["Trace", "Frame", "trace"]
 
-_IMAGE_FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf", ".dot": "dot", ".gv": "dot"}
 
 
 def _jsonable(value: Any, symbolic: bool) -> Any:
@@ -326,8 +325,8 @@ class Frame:
     def save(self, path: str | Path, dpi: float = 96) -> Path:
         """Write this frame; the format follows the extension (.svg, .png, .pdf, .dot)."""
         path = Path(path)
-        fmt = _IMAGE_FORMATS.get(path.suffix.lower())
-        if fmt is None:
+        fmt = _render.EXTENSIONS.get(path.suffix.lower())
+        if fmt not in _render.PICTURE_FORMATS:
             raise RenderError(f"cannot tell the format of '{path}': use .svg, .png, .pdf or"
                               " .dot")
         return output.write_file(path, self.render(fmt, dpi))

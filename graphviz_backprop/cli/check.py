@@ -9,7 +9,7 @@ import click
 
 from ..errors import GbpError
 from ..output import write_file
-from .render import EXTENSIONS
+from ..render import EXTENSIONS
 from .terminal import Failure, echo, echo_json, finite
 
 __all__ = ["check_command"]

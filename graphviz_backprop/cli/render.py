@@ -10,12 +10,14 @@ import click
 
 from ..errors import GbpError
 from ..output import write_file, write_frames
+from ..frames import EXERCISES, PHASES
+from ..render import ALL_IN_ONE, EXTENSIONS, FORMATS
 from ..textfile import plain_name
 from ..themes import FONT_SIZES, THEMES
 from .shared import AT_OPTION, EXPAND_OPTION, SOURCE_HELP, trace_source
 from .terminal import Failure, echo, usage
 
-__all__ = ["render_command", "MAX_RENDER_GATES", "EXTENSIONS"]
+__all__ = ["render_command", "MAX_RENDER_GATES"]
 
 #: Default resolutions: PNG frames for slides, GIFs (a palette format) at the SVG's own size.
 PNG_DPI, GIF_DPI = 96, 72
@@ -23,12 +25,6 @@ PNG_DPI, GIF_DPI = 96, 72
 MAX_RENDER_GATES = 1000
 
 
-EXTENSIONS = {".svg": "svg", ".png": "png", ".gif": "gif", ".dot": "dot", ".gv": "dot",
-               ".pdf": "pdf", ".html": "html", ".htm": "html"}
-
-
-#: Formats whose one file holds every frame: the animation, a page per frame, the stepper.
-_ALL_IN_ONE = ("gif", "pdf", "html")
 
 
 def _output_plan(output: str | None, fmt: str | None, single: bool, stem: str,
@@ -39,7 +35,7 @@ def _output_plan(output: str | None, fmt: str | None, single: bool, stem: str,
     """
     if output is None:
         fmt = fmt or ("svg" if single else "gif")
-        in_one = single or fmt in _ALL_IN_ONE
+        in_one = single or fmt in ALL_IN_ONE
         name = f"{stem}-{label}.{fmt}" if label else f"{stem}.{fmt}"
         return Path(name if in_one else f"{stem}-frames"), fmt, not in_one
     path = Path(output)
@@ -66,7 +62,7 @@ def _output_plan(output: str | None, fmt: str | None, single: bool, stem: str,
             " a folder ending in /)")
     if fmt and fmt != by_ext:
         raise usage(f"--format {fmt} does not match '{output}'")
-    if by_ext not in _ALL_IN_ONE and not single:
+    if by_ext not in ALL_IN_ONE and not single:
         raise usage(
             f"'{output}' holds one picture: add --final or --frame K, or give a folder"
             f" (-o frames/) for every frame, or a .gif, .pdf or .html for all of them")
@@ -94,19 +90,19 @@ def _beamer_plan(output: str | None, fmt: str | None, stem: str) -> Path:
               help="A .gif (the animation), a .pdf (a frame per page), a .html (a stepper"
               " page), a folder (numbered frames, e.g. frames/), or a .svg/.png/.pdf/.dot file"
               " with --final, --frame or --exercise.  [default: NAME.gif, or named after the format, e.g. NAME-frames/]")
-@click.option("--format", "fmt", type=click.Choice(["svg", "png", "gif", "dot", "pdf", "html"]),
+@click.option("--format", "fmt", type=click.Choice(FORMATS),
               help="Output format; by default it follows -o's extension (svg for a folder).")
 @AT_OPTION
 @EXPAND_OPTION
 @click.option("--final", is_flag=True, help="Only the last frame: every value and gradient.")
 @click.option("--frame", "frame", type=int, metavar="K",
               help="Only frame K (0 is the bare circuit; negative counts from the end).")
-@click.option("--exercise", type=click.Choice(["gradients", "both"]), is_flag=False,
+@click.option("--exercise", type=click.Choice(EXERCISES), is_flag=False,
               flag_value="gradients", default=None,
               help="A worksheet instead of the frames: the circuit with the gradient slots"
               " empty; --exercise=both leaves the values empty too (all but the inputs'). The"
               " answer key is --final.")
-@click.option("--phase", type=click.Choice(["forward", "backward", "both"]), default="both",
+@click.option("--phase", type=click.Choice(PHASES), default="both",
               show_default=True, help="Which pass the frames show.")
 @click.option("--decimals", type=click.IntRange(0, 12), default=2, show_default=True,
               help="Decimals of the numbers on the wires.")
