@@ -27,9 +27,10 @@ Bad input raises one of the package's errors, never runs anything:
 >>> gb.trace("__import__('os')")
 Traceback (most recent call last):
 ...
-graphviz_backprop.errors.ParseError: unknown function '__import__' (known: abs, cos, elu, ...) (line 1, column 1)
+graphviz_backprop.errors.ParseError: unknown function '__import__' (known: abs, ...) (line 1, ...)
 """
 
+from .backprop import Evaluation, evaluate
 from .errors import (
     EvaluationError,
     GbpError,
@@ -40,14 +41,13 @@ from .errors import (
     RenderError,
     ValuesError,
 )
-from .backprop import Evaluation, evaluate
+from .fromsympy import parse_sympy
 from .gates import GATES, Gate
 from .graph import Circuit, build
-from .fromsympy import parse_sympy
 from .parser import parse
 from .syntax import Program
-from .tomlfile import Example, list_examples, load_example
 from .themes import THEMES, Theme
+from .tomlfile import Example, list_examples, load_example
 from .tracing import Trace, trace
 
 __all__ = [

@@ -18,14 +18,20 @@ from __future__ import annotations
 
 import difflib
 import math
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from .errors import EvaluationError, ValuesError
 from .graph import Circuit
 from .lazy import lazy_import
-from .symbolic import (check_formulas, check_symbolic, symbolic_budget, symbolic_local,
-                       symbolic_values)
+from .symbolic import (
+    check_formulas,
+    check_symbolic,
+    symbolic_budget,
+    symbolic_local,
+    symbolic_values,
+)
 
 if TYPE_CHECKING:
     import sympy
@@ -84,7 +90,8 @@ def _number(name: str, value: Any) -> float:
     return number
 
 
-def resolve_values(circuit: Circuit, at: Mapping[str, Any] | None = None) -> dict[str, float] | None:
+def resolve_values(circuit: Circuit, at: Mapping[str, Any] | None = None
+                   ) -> dict[str, float] | None:
     """The point to evaluate at: the source's own values, overridden by ``at``.
 
     Returns None (symbolic mode) when no input has a value; otherwise every input
@@ -120,14 +127,14 @@ def _inputs_text(xs: tuple[float, ...]) -> str:
 
 def _forward_gate(circuit: Circuit, node: str, xs: tuple[float, ...]) -> float:
     try:
-        return circuit.gate(node).checked_forward(xs, circuit.graph.nodes[node]["c"])
+        return circuit.gate_of(node).checked_forward(xs, circuit.graph.nodes[node]["c"])
     except EvaluationError as err:
         raise EvaluationError(f"{err}: gate '{circuit.label(node)}' at {circuit.where(node)}"
                               f" with input {_inputs_text(xs)}") from None
 
 
 def _local_gate(circuit: Circuit, node: str, xs: tuple[float, ...]) -> tuple[float, ...]:
-    gate = circuit.gate(node)
+    gate = circuit.gate_of(node)
     c = circuit.graph.nodes[node]["c"]
     try:
         local = tuple(float(v) for v in gate.local_at(xs, c))
@@ -190,7 +197,7 @@ def _numeric(circuit: Circuit, at: dict[str, float]) -> Evaluation:
     def local_of(node: str) -> tuple[float, ...]:
         xs = tuple(values[a] for a in operands[node])
         local[node] = _local_gate(circuit, node, xs)
-        if circuit.gate(node).kink_at(xs, g[node]["c"]):
+        if circuit.gate_of(node).kink_at(xs, g[node]["c"]):
             flags[node] = (KINK,)
         return local[node]
 

@@ -14,14 +14,14 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import replace
-from typing import Sequence
 
 from . import raster
 from .dot import draw_all, run_graphviz
 from .draw import Attrs, Scene, to_digraph
-from .layout import Positions
 from .errors import RenderError
+from .layout import Positions
 
 __all__ = ["composable", "pick_sheets", "compose_svg", "raster_pieces_of"]
 
@@ -144,7 +144,7 @@ def raster_pieces_of(scenes: list[Scene], placed: Positions, dpi: float,
     if "label" in graph and placed.lp and placed.label_size:
         caption_box = canvas.box(*_point(placed.lp), *placed.label_size, 1)
         bare = tuple((k, "0" if k == "pad" else v) for k, v in scenes[0].graph if k != "label")
-        sources += [to_digraph(replace(sc, graph=bare + (("label", dict(sc.graph)["label"]),),
+        sources += [to_digraph(replace(sc, graph=(*bare, ("label", dict(sc.graph)["label"])),
                                        nodes=(), edges=(), column=()),
                                placed, extent=canvas.extent(caption_box)).source
                     for sc in scenes]

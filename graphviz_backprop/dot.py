@@ -11,14 +11,14 @@ import json
 import os
 import shutil
 import subprocess
+from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Sequence
 
-from .draw import draw
-from .layout import Layout, Positions
-from .errors import GraphvizNotFoundError, RenderError
 from .backprop import Evaluation
+from .draw import draw
+from .errors import GraphvizNotFoundError, RenderError
 from .frames import Step
+from .layout import Layout, Positions
 
 __all__ = ["DEFAULT_TIMEOUT", "run_graphviz", "positions", "positions_later", "placed",
            "draw_all"]
@@ -71,7 +71,7 @@ def positions(ev: Evaluation, lay: Layout, step: Step) -> Positions:
     return _read_positions(draw(ev, step, lay).source.encode())
 
 
-def positions_later(ev: Evaluation, lay: Layout, step: Step) -> "Future[Positions]":
+def positions_later(ev: Evaluation, lay: Layout, step: Step) -> Future[Positions]:
     """:func:`positions`, laid out in the background: ``dot`` runs while the caller prepares
     the frames (``render`` and friends take the future as ``placed``)."""
     global _LAYOUTS
@@ -84,7 +84,7 @@ def positions_later(ev: Evaluation, lay: Layout, step: Step) -> "Future[Position
 _LAYOUTS: ThreadPoolExecutor | None = None
 
 
-def placed(placed: "Positions | Future[Positions] | None", ev: Evaluation, lay: Layout,
+def placed(placed: Positions | Future[Positions] | None, ev: Evaluation, lay: Layout,
             step: Step) -> Positions:
     """Positions as given, waited for, or laid out now."""
     if placed is None:
@@ -146,7 +146,7 @@ _SPLIT = {"svg": _split_svg, "png": _split_png, "pdf": _split_pdf}
 def draw_all(sources: list[str], fmt: str, dpi: float, timeout: float | None) -> list[bytes]:
     """Draw already placed frames with ``neato -n2``, the frames shared out over the cores."""
     extra = {"png": [f"-Gdpi={dpi:g}"], "pdf": ["-Gmargin=0"]}  # PDF: no page margin
-    args = ["neato", "-n2", f"-T{fmt}"] + extra.get(fmt, [])
+    args = ["neato", "-n2", f"-T{fmt}", *extra.get(fmt, [])]
     split = _SPLIT[fmt]
     workers = max(1, min(os.cpu_count() or 1, 4, len(sources) // 6))
     chunks = [sources[i::workers] for i in range(workers)]

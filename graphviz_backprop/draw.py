@@ -17,15 +17,16 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import TYPE_CHECKING, Any
 
 from .backprop import Evaluation
 from .frames import Step, steps
+from .layout import Layout, Positions, layout_for, wrap_caption
 from .lazy import lazy_import
 from .notation import value_text as fmt
-from .layout import Layout, Positions, layout_for, wrap_caption
 from .themes import Theme
 
 if TYPE_CHECKING:
@@ -204,8 +205,11 @@ class Drawing:
             labels: dict[tuple[bool, bool, bool], tuple[str, Attrs]] = {}
             attrs = _attrs(id=f"gbp_{trunk}", **dict(plain))
 
-            def trunk_state(step: Step, n=n, name=name, value=value, grad=grad, local=local,
-                            mark=mark, labels=labels, attrs=attrs) -> tuple[str, Attrs]:
+            def trunk_state(step: Step, n: str = n, name: str | None = name, value: str = value,
+                            grad: str = grad, local: str | None = local,
+                            mark: str | None = mark,
+                            labels: dict[tuple[bool, bool, bool], tuple[str, Attrs]] = labels,
+                            attrs: Attrs = attrs) -> tuple[str, Attrs]:
                 key = (n in step.computed, self.grad_shown(step, n),
                        local is not None and step.show_local
                        and self.c.consumers[n][0][0] == step.current)
@@ -235,8 +239,10 @@ class Drawing:
                     battrs = _attrs(id=f"gbp_{branch}", **dict(plain))
                     blabels: dict[tuple[bool, bool], tuple[str, Attrs]] = {}
 
-                    def branch_state(step: Step, cons=cons, grad_b=grad_b, local_b=local_b,
-                                     blabels=blabels, battrs=battrs) -> tuple[str, Attrs]:
+                    def branch_state(step: Step, cons: str = cons, grad_b: str = grad_b,
+                                     local_b: str = local_b,
+                                     blabels: dict[tuple[bool, bool], tuple[str, Attrs]] = blabels,
+                                     battrs: Attrs = battrs) -> tuple[str, Attrs]:
                         key = (cons in step.backed, step.show_local and cons == step.current)
                         if key not in blabels:
                             blabels[key] = (_wire_label(self.lay, None, None,
@@ -317,7 +323,8 @@ def to_digraph(sc: Scene, positions: Positions | None = None,
     body += [_node_line(n, label, attrs, place.get(n)) for n, label, attrs in sc.nodes]
     body.append("\t{rank=min " + " ".join(graphviz.quoting.quote(n) for n in sc.column) + "}\n")
     # the inputs' wire labels in one column too, in the same order as the names
-    body.append("\t{rank=same " + " ".join(graphviz.quoting.quote(f"v_{n}") for n in sc.column) + "}\n")
+    wires = " ".join(graphviz.quoting.quote(f"v_{n}") for n in sc.column)
+    body.append("\t{rank=same " + wires + "}\n")
     body += [_edge_line(a, b, attrs, route.get((a, b))) for a, b, attrs in sc.edges]
     if extent is not None:
         x0, y0, x1, y1 = extent

@@ -9,7 +9,7 @@ out; 6. everything.  A :class:`Step` only says what is revealed; drawing is ``dr
 >>> [s.kind for s in steps(t.evaluation)]
 ['circuit', 'inputs', 'forward', 'forward', 'seed', 'backward', 'backward', 'final']
 >>> steps(t.evaluation)[6].caption
-'Backward through +: ∂f/∂x = ∂f/∂q · ∂q/∂x = -4.00 · 1 = -4.00; ∂f/∂y = ∂f/∂q · ∂q/∂y = -4.00 · 1 = -4.00'
+'Backward through +: ∂f/∂x = ∂f/∂q · ∂q/∂x = -4.00 · 1 = -4.00; ∂f/∂y = ...'
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping, Sequence, Set
 from dataclasses import dataclass
 from itertools import islice
-from typing import AbstractSet, Any, Literal
+from typing import Any, Literal
 
 from .backprop import Evaluation
 from .formulas import free_letter, local_formulas
@@ -30,6 +30,12 @@ Phase = Literal["forward", "backward", "both"]
 PHASES = ("forward", "backward", "both")
 #: Exercise sheets: the gradient slots empty (values shown), or every slot but the inputs'.
 EXERCISES = ("gradients", "both")
+
+
+def _known(names: list[str | None]) -> list[str] | None:
+    """The names, if every one is known."""
+    known = [n for n in names if n]
+    return known if len(known) == len(names) else None
 
 
 def _top_level_space(text: str) -> bool:
@@ -68,7 +74,7 @@ class Revealed(Set):
         self._rank = rank if rank is not None else {n: i for i, n in enumerate(order)}
         self._count = count
 
-    def prefix(self, count: int) -> "Revealed":
+    def prefix(self, count: int) -> Revealed:
         """The first ``count`` nodes of the same order (sharing it)."""
         return Revealed(self._order, count, self._rank)
 
@@ -83,7 +89,7 @@ class Revealed(Set):
         return self._count
 
     @classmethod
-    def _from_iterable(cls, it: Iterable[str]) -> frozenset[str]:
+    def _from_iterable(cls, it: Iterable[str]) -> frozenset[str]:  # type: ignore[override]
         return frozenset(it)  # the result of -, &, |: an ordinary set
 
     def __hash__(self) -> int:
@@ -106,8 +112,8 @@ class Step:
     index: int
     kind: str
     caption: str
-    computed: AbstractSet[str]
-    backed: AbstractSet[str]
+    computed: Set[str]
+    backed: Set[str]
     seeded: bool
     current: str | None = None
     show_local: bool = False
@@ -137,8 +143,8 @@ class _Captions:
             name = self.c.name(node)
             gate = self.c.gate(node)
             if name is None and gate is not None:
-                args = [self.sym(a) for a in self.c.operands[node]]
-                if all(args):
+                args = _known([self.sym(a) for a in self.c.operands[node]])
+                if args is not None:
                     text = gate.apply_text(args, self.c.graph.nodes[node]["c"])
                     if len(text) > 14:
                         name = None
@@ -169,7 +175,7 @@ class _Captions:
         return f"Inputs: {shown}" if shown else "No inputs: the circuit is constant"
 
     def forward(self, node: str) -> str:
-        gate = self.c.gate(node)
+        gate = self.c.gate_of(node)
         c = self.c.graph.nodes[node]["c"]
         args = self.c.operands[node]
         shown = [self.num(self.ev.values[a]) for a in args]
@@ -182,9 +188,9 @@ class _Captions:
             except (ArithmeticError, ValueError):
                 again = self.ev.values[node]
             sign = self.equals(again, self.ev.values[node])
-        names = [self.sym(a) for a in args]
+        names = _known([self.sym(a) for a in args])
         own = self.sym(node) if self.c.name(node) or node == self.c.output else None
-        formula = gate.apply_text(names, c) if all(names) else None
+        formula = gate.apply_text(names, c) if names is not None else None
         head = f"{own} = " if own else ""
         middle = f"{formula} = " if formula and not self.ev.symbolic else ""
         if self.ev.symbolic:
@@ -260,7 +266,7 @@ class _Captions:
         return f"Done: {self.f} = {self.num(self.ev.output)}" + (f"; {grads}" if grads else "")
 
 
-def steps(ev: Evaluation, phase: Phase = "both", decimals: int = 2) -> list[Step]:
+def steps(ev: Evaluation, phase: str = "both", decimals: int = 2) -> list[Step]:
     """The frames of an evaluation, in order (``phase`` limits them to one pass)."""
     if phase not in PHASES:
         raise ValueError(f"phase must be one of {', '.join(PHASES)}, not {phase!r}")
@@ -271,7 +277,7 @@ def steps(ev: Evaluation, phase: Phase = "both", decimals: int = 2) -> list[Step
     computed = Revealed(leaves + c.gates, 0)
     backed = Revealed(c.gates[::-1], 0)
     everything, none_backed = computed.prefix(len(c.order)), backed
-    out: list[tuple[str, str, AbstractSet[str], AbstractSet[str], bool, str | None, bool]] = []
+    out: list[tuple[str, str, Set[str], Set[str], bool, str | None, bool]] = []
 
     if phase in ("forward", "both"):
         out.append(("circuit", cap.circuit(), computed, none_backed, False, None, False))

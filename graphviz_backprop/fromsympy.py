@@ -9,9 +9,9 @@ import math
 from typing import TYPE_CHECKING
 
 from .errors import InputError
+from .gates import FUNCTIONS, GATES, SYMPY_NAMES
 from .lazy import lazy_import
 from .syntax import BinOp, Call, Expr, Name, Neg, Num, Program, Statement
-from .gates import FUNCTIONS, GATES, SYMPY_NAMES
 from .whitelist import known_functions, reserved
 
 if TYPE_CHECKING:

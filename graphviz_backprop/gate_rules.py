@@ -11,8 +11,9 @@ writes a local gradient (so that the table can write it without sympy).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from .lazy import lazy_import
 from .notation import constant

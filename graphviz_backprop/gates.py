@@ -35,14 +35,29 @@ one row (docs/adding-a-gate.md).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Callable, Sequence
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from .errors import EvaluationError
-from .gate_rules import (LEAK, below, division, integer_text, max_piece, number_text, piece,
-                         logistic, pow_domain, power_rule, reciprocal_rule, shown_constant,
-                         signed, softplus, tie)
+from .gate_rules import (
+    LEAK,
+    below,
+    division,
+    integer_text,
+    logistic,
+    max_piece,
+    number_text,
+    piece,
+    pow_domain,
+    power_rule,
+    reciprocal_rule,
+    shown_constant,
+    signed,
+    softplus,
+    tie,
+)
 from .lazy import lazy_import
 from .notation import constant
 
@@ -54,7 +69,7 @@ else:
 __all__ = ["Gate", "GATES", "FUNCTIONS", "ALIASES", "SYMPY_NAMES", "COMPOSITES", "add_gate"]
 
 
-@lru_cache(maxsize=None)
+@cache
 def _sympy_sigmoid() -> Any:
     """The logistic function as a sympy function, so formulas read ``sigmoid(x)``; made on
     first use (it needs sympy)."""
@@ -63,12 +78,12 @@ def _sympy_sigmoid() -> Any:
         """The logistic function as a sympy function, so formulas read ``sigmoid(x)``."""
 
         @classmethod
-        def eval(cls, x):  # noqa: D102 - sympy hook
+        def eval(cls, x):
             if x.is_Number:
                 return 1 / (1 + sympy.exp(-x))
             return None
 
-        def fdiff(self, argindex: int = 1):  # noqa: D102 - sympy hook
+        def fdiff(self, argindex: int = 1) -> Any:
             s = sigmoid(self.args[0])
             return s * (1 - s)
 
@@ -114,7 +129,11 @@ class Gate:
 
     def label_text(self, c: float | None = None) -> str:
         """What is drawn in the gate's circle."""
-        return self.label if isinstance(self.label, str) else self.label(c)
+        if isinstance(self.label, str):
+            return self.label
+        if c is None:
+            raise ValueError(f"gate '{self.key}' is drawn with its constant")
+        return self.label(c)
 
     def checked_forward(self, xs: Sequence[float], c: float | None = None) -> float:
         """``forward`` as a finite real float64, or an :class:`EvaluationError` saying why not.

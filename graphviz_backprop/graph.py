@@ -13,14 +13,15 @@ the operand; a gate that uses one node twice (``x*x``) has two edges from it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import cache, cached_property
 from typing import TYPE_CHECKING, Any
 
 from .errors import EvaluationError, LimitError, ParseError
 from .gates import FUNCTIONS, GATES, Gate
-from .notation import constant
 from .lazy import lazy_import
+from .notation import constant
 from .parser import parse
 from .syntax import BinOp, Call, Expr, Name, Neg, Num, Program, is_constant
 
@@ -83,6 +84,13 @@ class Circuit:
             wires = sorted((d["port"], u) for u, _, d in self.graph.in_edges(n, data=True))
             result[n] = tuple(u for _, u in wires)
         return result
+
+    def gate_of(self, node: str) -> Gate:
+        """The gate table entry of a gate node."""
+        key = self.graph.nodes[node].get("gate")
+        if not key:
+            raise KeyError(f"{node} is not a gate")
+        return GATES[key]
 
     def gate(self, node: str) -> Gate | None:
         """The gate table entry of a node (None for inputs and constants)."""
@@ -165,7 +173,8 @@ class _Builder:
         self.env[name] = node
         return node
 
-    def gate(self, key: str, args: tuple[str, ...], line: int, col: int, c: float | None = None) -> str:
+    def gate(self, key: str, args: tuple[str, ...], line: int, col: int,
+             c: float | None = None) -> str:
         gate = GATES[key]
         if gate.expand and self.expand:
             return self._expand(gate, args[0])
@@ -183,10 +192,12 @@ class _Builder:
             for st in _recipe(gate.expand).statements:
                 result = self.expr(st.value)
                 if st.target:
+                    assert isinstance(result, str)  # every line of a recipe uses x
                     self.env[st.target] = result
         finally:
             self.env = saved
-        return result  # recipes always depend on x, so this is a node
+        assert isinstance(result, str)  # recipes always depend on x, so this is a node
+        return result
 
     # -- expressions ---------------------------------------------------------------------------
 
@@ -213,22 +224,25 @@ class _Builder:
         args = tuple(self.expr(a) for a in e.args)
         key = FUNCTIONS[e.func]
         if len(args) == 1:
-            if isinstance(args[0], float):
-                return _fold(GATES[key], args, None, e)
-            return self.gate(key, args, e.line, e.col)
+            (arg,) = args
+            if isinstance(arg, float):
+                return _fold(GATES[key], (arg,), None, e)
+            return self.gate(key, (arg,), e.line, e.col)
         return self._combine(e.func, key, args[0], args[1], e)
 
     def _combine(self, op: str, key: str, a: Operand, b: Operand, e: Expr) -> Operand:
         """A binary operation: fold two constants, or make a one- or two-input gate."""
-        a_const, b_const = isinstance(a, float), isinstance(b, float)
-        if a_const and b_const:
+        if isinstance(a, float) and isinstance(b, float):
             if key == "pow":  # a constant power of a constant: any real base will do
                 return _fold(GATES["pow_c"], (a,), b, e)
             return _fold(GATES[key], (a, b), None, e)
-        if a_const or b_const:
-            one_key, sign = _WITH_CONSTANT[(op, a_const)]
-            c, x = (a, b) if a_const else (b, a)
-            return self.gate(one_key, (x,), e.line, e.col, c=sign * c)
+        if isinstance(a, float):
+            assert isinstance(b, str)
+            one_key, sign = _WITH_CONSTANT[(op, True)]
+            return self.gate(one_key, (b,), e.line, e.col, c=sign * a)
+        if isinstance(b, float):
+            one_key, sign = _WITH_CONSTANT[(op, False)]
+            return self.gate(one_key, (a,), e.line, e.col, c=sign * b)
         return self.gate(key, (a, b), e.line, e.col)
 
     # -- statements ----------------------------------------------------------------------------
@@ -237,7 +251,9 @@ class _Builder:
         result: Operand = 0.0
         for st in program.statements:
             if st.target is not None and is_constant(st.value):
-                result = self.bind_input(st.target, self.expr(st.value), st.line, st.col)
+                value = self.expr(st.value)
+                assert isinstance(value, float)  # an expression without a name folds
+                result = self.bind_input(st.target, value, st.line, st.col)
                 continue
             result = self.expr(st.value)
             if st.target is None:
@@ -259,7 +275,7 @@ class _Builder:
         return node
 
 
-_HANDLERS = {
+_HANDLERS: dict[type, Callable[[_Builder, Any], Operand]] = {
     Num: _Builder._num, Name: _Builder._name, Neg: _Builder._neg,
     BinOp: _Builder._binop, Call: _Builder._call,
 }
@@ -273,7 +289,7 @@ def _fold(gate: Gate, xs: tuple[float, ...], c: float | None, e: Expr) -> float:
         raise ParseError(f"constant expression: {err}", e.line, e.col) from None
 
 
-@lru_cache(maxsize=None)
+@cache
 def _recipe(text: str) -> Program:
     return parse(text)
 

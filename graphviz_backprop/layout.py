@@ -74,7 +74,7 @@ def _pieces(part: str, width: int) -> list[str]:
             pieces.append(item + comma)
         else:
             words = _words(item)
-            pieces.extend(words[:-1] + [words[-1] + comma])
+            pieces.extend([*words[:-1], words[-1] + comma])
     return pieces
 
 

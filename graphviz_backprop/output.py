@@ -9,12 +9,13 @@ the multi-page PDF (pypdf), the HTML stepper (``stepper.py``) and the Beamer sni
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import shutil
 import tempfile
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Iterable, Mapping, Sequence
 
 from . import beamer, raster, stepper
 from .errors import RenderError
@@ -56,10 +57,8 @@ def write_file(path: str | Path, data: bytes) -> Path:
         raise RenderError(f"cannot write '{path}': {err.strerror or err}") from None
     finally:
         if tmp_name is not None:
-            try:
+            with contextlib.suppress(OSError):
                 os.unlink(tmp_name)
-            except OSError:
-                pass
     return path
 
 
@@ -105,10 +104,8 @@ def write_files(folder: str | Path, files: Mapping[str, bytes]) -> list[Path]:
 
 
 def _remove(path: Path) -> None:
-    try:
+    with contextlib.suppress(OSError):
         path.unlink()
-    except OSError:
-        pass
 
 
 def write_frames(folder: str | Path, frames: Iterable[bytes], ext: str,

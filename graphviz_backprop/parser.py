@@ -10,25 +10,35 @@ and where.
 ['q', 'f']
 >>> prog.statements[1].value
 BinOp(op='*', left=Name(id='q', line=1, col=16), right=Name(id='z', line=1, col=20), line=1, col=16)
->>> parse("sigmod(x)")
-Traceback (most recent call last):
-...
-graphviz_backprop.errors.ParseError: unknown function 'sigmod' (did you mean 'sigmoid'? known: abs, cos, ...) (line 1, column 1)
+>>> try:
+...     parse("sigmod(x)")
+... except ParseError as err:
+...     print(err)
+unknown function 'sigmod' (did you mean 'sigmoid'? known: abs, cos, ...) (line 1, column 1)
 """
 
 from __future__ import annotations
 
 import ast
 import math
-from typing import Callable
+from collections.abc import Callable
 
 from .errors import LimitError, ParseError
 from .gates import FUNCTIONS, GATES
 from .limits import MAX_ARGUMENTS
 from .rawtext import MAX_NUMBER_CHARS, python_tree
 from .syntax import BinOp, Call, Expr, Name, Neg, Num, Program, Statement, is_constant
-from .whitelist import (ALIASES, CONSTANTS, FORBIDDEN, MODULES, OPERATOR_TEXT, OPERATORS,
-                        reserved, unknown_function, ignored)
+from .whitelist import (
+    ALIASES,
+    CONSTANTS,
+    FORBIDDEN,
+    MODULES,
+    OPERATOR_TEXT,
+    OPERATORS,
+    ignored,
+    reserved,
+    unknown_function,
+)
 
 __all__ = ["parse"]
 
@@ -51,18 +61,20 @@ def _constant(node: ast.Constant) -> Expr:
         raise ParseError("strings are not allowed", line, col)
     if isinstance(value, complex):
         raise ParseError("complex numbers are not allowed", line, col)
-    if type(value) not in (int, float):
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ParseError(f"'{value!r}' is not allowed; only numbers", line, col)
     width = (node.end_col_offset or 0) - node.col_offset if node.end_lineno == node.lineno else 0
     if width > MAX_NUMBER_CHARS:
         raise LimitError(
-            f"number literal is {width} characters long; the limit is {MAX_NUMBER_CHARS}", line, col)
+            f"number literal is {width} characters long; the limit is {MAX_NUMBER_CHARS}",
+            line, col)
     try:
         number = float(value)
     except OverflowError:
         number = math.inf
     if not math.isfinite(number):
-        raise ParseError("number is too large for float64 (the largest is about 1.8e308)", line, col)
+        raise ParseError("number is too large for float64 (the largest is about 1.8e308)",
+                         line, col)
     return Num(number, line, col)
 
 
@@ -132,7 +144,8 @@ def _function_name(node: ast.Call) -> tuple[str, tuple[ast.AST, ...]]:
             return attr, (func.value,)  # micrograd style: (a + b).relu()
         raise ParseError(
             f"method call '.{func.attr}()' is not allowed (allowed: "
-            + ", ".join(f".{f}()" for f in sorted(FUNCTIONS) if GATES[FUNCTIONS[f]].arity == 1) + ")",
+            + ", ".join(f".{f}()" for f in sorted(FUNCTIONS)
+                        if GATES[FUNCTIONS[f]].arity == 1) + ")",
             line, col)
     raise ParseError("only the known functions can be called", line, col)
 

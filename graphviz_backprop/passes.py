@@ -9,7 +9,7 @@ and ``trace`` draw the forward pass only.  Both find where the backward pass sta
 from __future__ import annotations
 
 import re
-from typing import Collection
+from collections.abc import Collection
 
 from .parser import parse  # noqa: F401 - the doctests read code with it
 from .syntax import Program, names_in

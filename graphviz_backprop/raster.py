@@ -20,9 +20,10 @@ import io
 import math
 import os
 from collections import Counter
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, Sequence, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -75,11 +76,11 @@ class Canvas:
         return (x0, y1 - (bottom - top) / self.scale, x0 + (right - left) / self.scale, y1)
 
 
-def decode(pngs: Sequence[bytes]) -> list["Image.Image"]:
+def decode(pngs: Sequence[bytes]) -> list[Image.Image]:
     """PNG files as images, loaded."""
     from PIL import Image
 
-    def load(data: bytes) -> "Image.Image":
+    def load(data: bytes) -> Image.Image:
         image = Image.open(io.BytesIO(data))
         image.load()
         return image
@@ -87,12 +88,12 @@ def decode(pngs: Sequence[bytes]) -> list["Image.Image"]:
     return _parallel(load, pngs)
 
 
-def compose(sheets: Sequence["Image.Image"], picks: Sequence[Sequence[int]],
-            boxes: Sequence[Box], captions: Sequence["Image.Image"] | None = None,
-            caption_box: Box | None = None) -> list["Image.Image"]:
+def compose(sheets: Sequence[Image.Image], picks: Sequence[Sequence[int]],
+            boxes: Sequence[Box], captions: Sequence[Image.Image] | None = None,
+            caption_box: Box | None = None) -> list[Image.Image]:
     """The frames: ``picks[k][i]`` is the sheet holding node i's state in frame k, ``boxes[i]``
     the pixels of node i; ``captions[k]`` is frame k's caption, pasted at ``caption_box``."""
-    pieces: dict[tuple[int, int], "Image.Image"] = {}
+    pieces: dict[tuple[int, int], Image.Image] = {}
     frames = []
     for k, pick in enumerate(picks):
         frame = sheets[0].copy()
@@ -113,26 +114,26 @@ def compose(sheets: Sequence["Image.Image"], picks: Sequence[Sequence[int]],
 class Pieces:
     """What the frames of an animation are put together from (see :func:`compose`)."""
 
-    sheets: list["Image.Image"]
+    sheets: list[Image.Image]
     picks: list[list[int]]
     boxes: list[Box]
-    captions: list["Image.Image"] | None = None
+    captions: list[Image.Image] | None = None
     caption_box: Box | None = None
 
     @classmethod
-    def whole(cls, frames: Sequence["Image.Image"]) -> "Pieces":
+    def whole(cls, frames: Sequence[Image.Image]) -> Pieces:
         """Frames drawn one by one, as pieces: each frame is a sheet of its own."""
         width, height = frames[0].size
         return cls(list(frames), [[k] for k in range(len(frames))], [(0, 0, width, height)])
 
-    def frames(self) -> list["Image.Image"]:
+    def frames(self) -> list[Image.Image]:
         """The frames, put together."""
         return compose(self.sheets, self.picks, self.boxes, self.captions, self.caption_box)
 
 
-def png_bytes(images: Sequence["Image.Image"], level: int = 6) -> list[bytes]:
+def png_bytes(images: Sequence[Image.Image], level: int = 6) -> list[bytes]:
     """Images as PNG files (zlib ``level``: 1 is fastest, 9 smallest)."""
-    def encode(image: "Image.Image") -> bytes:
+    def encode(image: Image.Image) -> bytes:
         out = io.BytesIO()
         image.save(out, format="PNG", compress_level=level)
         return out.getvalue()
@@ -140,7 +141,7 @@ def png_bytes(images: Sequence["Image.Image"], level: int = 6) -> list[bytes]:
     return _parallel(encode, images)
 
 
-def _palette(images: Sequence["Image.Image"]) -> "Image.Image":
+def _palette(images: Sequence[Image.Image]) -> Image.Image:
     """One palette for every frame, so colours never flicker: the most frequent colours,
     exactly (white stays white, the theme's colours stay theirs); the rarer shades of
     anti-aliasing map to their nearest neighbour.  Pillow matches colours at 5 bits a
@@ -153,7 +154,8 @@ def _palette(images: Sequence["Image.Image"]) -> "Image.Image":
         # only when a picture has more
         colors = image.getcolors(maxcolors=1 << 16) or image.getcolors(maxcolors=1 << 24)
         for count, rgb in colors or []:
-            counts[rgb] += count
+            if isinstance(rgb, tuple):  # an RGB picture: a colour is a tuple
+                counts[rgb] += count
     chosen: dict[tuple[int, ...], tuple[int, ...]] = {}
     for rgb, _ in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
         chosen.setdefault(tuple(v >> 3 for v in rgb), rgb)

@@ -107,8 +107,9 @@ def python_tree(text: str) -> ast.Module:
         for node in ast.walk(tree):
             if hasattr(node, "col_offset"):
                 node.col_offset += indent
-                if getattr(node, "end_col_offset", None) is not None:
-                    node.end_col_offset += indent
+                end = getattr(node, "end_col_offset", None)
+                if end is not None:
+                    node.end_col_offset = end + indent  # type: ignore[attr-defined]
     if not tree.body:
         raise ParseError("empty source: nothing to evaluate")
     for stmt in tree.body:

@@ -8,18 +8,19 @@ are drawn one by one at the shared positions, one ``neato -n2`` process per core
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
-from typing import Mapping, Sequence
 
 from . import raster
-from .compose import composable, compose_svg, raster_pieces_of
-from .dot import draw_all, placed as placed_positions, run_graphviz
-from .draw import Drawing, draw, to_digraph
-from .layout import Layout, Positions, layout_for
-from .errors import RenderError
 from .backprop import Evaluation
+from .compose import composable, compose_svg, raster_pieces_of
+from .dot import draw_all, run_graphviz
+from .dot import placed as placed_positions
+from .draw import Drawing, draw, to_digraph
+from .errors import RenderError
 from .frames import Step
+from .layout import Layout, Positions, layout_for
 
 __all__ = ["FORMATS", "PICTURE_FORMATS", "ALL_IN_ONE", "EXTENSIONS", "Rendered", "render",
            "raster_pieces", "picture", "render_naive"]
@@ -46,7 +47,7 @@ class Rendered:
 
 def render(ev: Evaluation, steps: Sequence[Step], fmt: str = "svg", lay: Layout | None = None,
            dpi: float = 96, timeout: float | None = None,
-           placed: "Positions | Future[Positions] | None" = None,
+           placed: Positions | Future[Positions] | None = None,
            marks: Mapping[str, str] | None = None) -> Rendered:
     """Render ``steps`` of ``ev`` in ``fmt`` (svg, png, pdf or dot): one layout for all frames.
 
@@ -71,7 +72,7 @@ def render(ev: Evaluation, steps: Sequence[Step], fmt: str = "svg", lay: Layout 
 
 def raster_pieces(ev: Evaluation, steps: Sequence[Step], lay: Layout | None = None,
                   dpi: float = 96, timeout: float | None = None,
-                  placed: "Positions | Future[Positions] | None" = None) -> raster.Pieces:
+                  placed: Positions | Future[Positions] | None = None) -> raster.Pieces:
     """What the raster frames of ``steps`` are put together from (for the GIF, see
     :func:`write_gif`): a few pictures by Graphviz, at one layout."""
     lay = lay or layout_for(ev, list(steps))

@@ -86,7 +86,7 @@ def resolve(source: str) -> Source:
                 raise InputError(f"unknown example '{source}' (did you mean '{close[0]}'?"
                                  f" examples: {', '.join(names)})")
         if re.fullmatch(r"[\w./-]+", source) and (
-                "/" in source and "." in source.rsplit("/", 1)[-1]
+                ("/" in source and "." in source.rsplit("/", 1)[-1])
                 or source.rsplit(".", 1)[-1].lower() in _FILE_SUFFIXES):
             raise InputError(f"file '{source}' does not exist")
     return Source(source)

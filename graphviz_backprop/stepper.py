@@ -41,7 +41,7 @@ from __future__ import annotations
 
 import html
 import re
-from typing import Sequence
+from collections.abc import Sequence
 
 from .themes import THEMES, Theme
 

@@ -11,9 +11,10 @@ the gate (:func:`check_formulas`).  Formulas are printed as a student reads them
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Iterator, Mapping
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from .errors import EvaluationError, LimitError
 from .gates import GATES
@@ -39,7 +40,7 @@ __all__ = ["MAX_SYMBOLIC_SIZE", "MAX_SYMBOLIC_DEPTH", "sympy_number", "symbolic_
 MAX_SYMBOLIC_SIZE = 20_000
 
 
-def symbolic_values(circuit: Circuit) -> "dict[str, sympy.Expr]":
+def symbolic_values(circuit: Circuit) -> dict[str, sympy.Expr]:
     """Every node's value as a sympy expression of the input symbols (real-valued)."""
     g = circuit.graph.nodes
     values: dict[str, sympy.Expr] = {}
@@ -52,7 +53,8 @@ def symbolic_values(circuit: Circuit) -> "dict[str, sympy.Expr]":
         else:
             c = g[node]["c"]
             xs = [values[a] for a in circuit.operands[node]]
-            values[node] = circuit.gate(node).sympy_formula(xs, None if c is None else sympy_number(c))
+            constant = None if c is None else sympy_number(c)
+            values[node] = circuit.gate_of(node).sympy_formula(xs, constant)
     return values
 
 
@@ -60,7 +62,8 @@ def symbolic_local(circuit: Circuit, values: Mapping[str, Any], node: str) -> tu
     """A gate's local gradients as formulas of the input symbols, one per input wire."""
     c = circuit.graph.nodes[node]["c"]
     xs = [values[a] for a in circuit.operands[node]]
-    return circuit.gate(node).sympy_derivative(xs, None if c is None else sympy_number(c))
+    constant = None if c is None else sympy_number(c)
+    return circuit.gate_of(node).sympy_derivative(xs, constant)
 
 
 def symbolic_size(circuit: Circuit) -> int:
@@ -204,7 +207,7 @@ def _written_size(formulas: list[Any]) -> int:
     return largest
 
 
-@lru_cache(maxsize=None)
+@cache
 def _printer() -> Any:
     """The printer of formulas as a student reads them: no ``Piecewise``, ``Heaviside`` or
     16-digit floats (made on first use: it needs sympy).
@@ -218,24 +221,26 @@ def _printer() -> Any:
     from sympy.printing.str import StrPrinter
 
     class Printer(StrPrinter):
-        def _print_Heaviside(self, expr: Any) -> str:
+        def _print_Heaviside(self, expr: Any) -> str:  # noqa: N802 - sympy's name
             arg, at_zero = expr.args[0], (expr.args[1] if len(expr.args) > 1 else sympy.S.Half)
             if at_zero == 0:
                 return f"(1 if {self._print(arg)} > 0, else 0)"
-            return f"(1 if {self._print(arg)} >= 0, else 0)" if at_zero == 1 else \
-                f"(1 if {self._print(arg)} > 0, {self._print(at_zero)} if {self._print(arg)} = 0, else 0)"
+            x = self._print(arg)
+            if at_zero == 1:
+                return f"(1 if {x} >= 0, else 0)"
+            return f"(1 if {x} > 0, {self._print(at_zero)} if {x} = 0, else 0)"
 
-        def _print_Piecewise(self, expr: Any) -> str:
+        def _print_Piecewise(self, expr: Any) -> str:  # noqa: N802 - sympy's name
             parts = [self._print(value) if cond is sympy.true else
                      f"{self._print(value)} if {self._print(cond)}" for value, cond in expr.args]
             if expr.args and expr.args[-1][1] is sympy.true:
                 parts[-1] = f"else {parts[-1]}"
             return "(" + ", ".join(parts) + ")"
 
-        def _print_Equality(self, expr: Any) -> str:
+        def _print_Equality(self, expr: Any) -> str:  # noqa: N802 - sympy's name
             return f"{self._print(expr.lhs)} = {self._print(expr.rhs)}"
 
-        def _print_Float(self, expr: Any) -> str:
+        def _print_Float(self, expr: Any) -> str:  # noqa: N802 - sympy's name
             return format(float(expr), ".4g")
 
     return Printer()

@@ -9,7 +9,6 @@ negation; statements and programs.  Plain data, built by ``parser.py`` (and
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Union
 
 __all__ = ["Num", "Name", "Call", "BinOp", "Neg", "Expr", "Statement", "Program",
            "is_constant", "names_in"]
@@ -38,7 +37,7 @@ class Call:
     """A call of a known function (``FUNCTIONS``); max and min are always binary here."""
 
     func: str
-    args: tuple["Expr", ...]
+    args: tuple[Expr, ...]
     line: int
     col: int
 
@@ -48,8 +47,8 @@ class BinOp:
     """``left op right`` with op one of ``+ - * / **``."""
 
     op: str
-    left: "Expr"
-    right: "Expr"
+    left: Expr
+    right: Expr
     line: int
     col: int
 
@@ -58,12 +57,12 @@ class BinOp:
 class Neg:
     """Unary minus."""
 
-    operand: "Expr"
+    operand: Expr
     line: int
     col: int
 
 
-Expr = Union[Num, Name, Call, BinOp, Neg]
+Expr = Num | Name | Call | BinOp | Neg
 
 
 @dataclass(frozen=True)

@@ -75,14 +75,14 @@ _FONT = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ._-]{0,62}")
 FONT_SIZES = (6.0, 48.0)
 
 
-def make_theme(theme: "str | Theme" = "cs231n", font: str | None = None,
+def make_theme(theme: str | Theme = "cs231n", font: str | None = None,
                font_size: float | None = None) -> Theme:
     """A theme by name (or as given), with its font and font size changed if asked.
 
     >>> make_theme("neon")
     Traceback (most recent call last):
     ...
-    graphviz_backprop.errors.InputError: unknown theme 'neon' (known: cs231n, dark, print, colorblind)
+    graphviz_backprop.errors.InputError: unknown theme 'neon' (known: cs231n, dark, ...)
     """
     if isinstance(theme, str):
         if theme not in THEMES:

@@ -82,7 +82,7 @@ def _finite(value: int | float, what: str) -> float:
     >>> _finite(10 ** 400, "value of 'x'")
     Traceback (most recent call last):
     ...
-    graphviz_backprop.errors.ValuesError: value of 'x' is too large for float64 (a number of about 401 digits)
+    graphviz_backprop.errors.ValuesError: value of 'x' is too large for float64 (a number of ...)
     """
     try:
         number = float(value)
@@ -195,7 +195,7 @@ def toml_error(err: tomllib.TOMLDecodeError, text: str) -> str:
     ...     tomllib.loads(text)
     ... except tomllib.TOMLDecodeError as err:
     ...     print(toml_error(err, text))
-    not valid TOML: Expected '=' after a key in a key/value pair (at line 2, column 3); a key with '/' must be quoted: "df/dx" = 3
+    not valid TOML: ... (at line 2, column 3); a key with '/' must be quoted: "df/dx" = 3
     """
     message = f"not valid TOML: {err}"
     found = re.search(r"at line (\d+)", str(err))
@@ -257,11 +257,13 @@ def load_expression_file(path: str | Path) -> Example:
     missing = [k for k in _REQUIRED if k not in data]
     unknown = sorted(set(data) - _KNOWN_KEYS)
     if unknown:
-        raise InputError(f"{where}: unknown key '{unknown[0]}' (known: {', '.join(sorted(_KNOWN_KEYS))})")
+        raise InputError(f"{where}: unknown key '{unknown[0]}'"
+                         f" (known: {', '.join(sorted(_KNOWN_KEYS))})")
     if ("expression" in data) == ("program" in data):
         raise InputError(f"{where}: give either 'expression' or 'program', not both or neither")
     if missing:
-        raise InputError(f"{where}: missing key{'s' if len(missing) > 1 else ''} {', '.join(missing)}")
+        plural = "s" if len(missing) > 1 else ""
+        raise InputError(f"{where}: missing key{plural} {', '.join(missing)}")
     body = data.get("expression", data.get("program"))
     for key in (*_REQUIRED, "expression", "program"):
         if key in data and not isinstance(data[key], str):
@@ -274,7 +276,7 @@ def load_expression_file(path: str | Path) -> Example:
     if plain_name(data["name"]) != data["name"]:
         raise InputError(f"{where}: name {data['name']!r} is not a plain name (letters, digits,"
                          " '.', '_' and '-', at most 64; output files are named after it)")
-    return Example(data["name"], data["title"], data["description"], data["source"], body,
+    return Example(data["name"], data["title"], data["description"], data["source"], str(body),
                    values, bool(data.get("expand", False)), str(path))
 
 

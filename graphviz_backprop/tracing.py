@@ -25,24 +25,26 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Mapping
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from concurrent.futures import Future
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import TYPE_CHECKING, Any
 
-from . import output, render as _render
+from . import output
+from . import render as _render
+from .backprop import Evaluation, evaluate
 from .dot import positions_later
 from .draw import draw
-from .layout import Layout, Positions, layout_for
 from .errors import InputError, RenderError
-from .backprop import Evaluation, evaluate
 from .formulas import local_formulas
-from .notation import value_text
 from .frames import EXERCISES, PHASES, Step, steps
 from .frames import exercise as exercise_step
-from .graph import Circuit, build
 from .fromsympy import parse_sympy
+from .graph import Circuit, build
+from .layout import Layout, Positions, layout_for
+from .notation import value_text
 from .parser import parse
 from .passes import backward_lines, forward_part
 from .source import Source, parse_assignments, resolve
@@ -163,7 +165,7 @@ class Trace:
 
     def _positions(self, phase: str = "both", decimals: int = 2, theme: Theme | None = None,
                    exercise_: str | None = None, captions: bool = True
-                   ) -> "Future[Positions]":
+                   ) -> Future[Positions]:
         """The one layout of these frames, laid out in the background (see
         ``render.positions_later``)."""
         key = ("positions", phase, decimals, theme or make_theme(), exercise_, captions)
@@ -175,7 +177,7 @@ class Trace:
     def make_frames(self, phase: str = "both", decimals: int = 2, *,
                     theme: str | Theme = "cs231n", font: str | None = None,
                     font_size: float | None = None,
-                    exercise: str | None = None) -> list["Frame"]:
+                    exercise: str | None = None) -> list[Frame]:
         """The frames of the forward and/or backward pass (``phase``), numbers at ``decimals``;
         with ``exercise``, the one worksheet frame."""
         style = make_theme(theme, font, font_size)
@@ -183,13 +185,13 @@ class Trace:
         return [Frame(self, s, lay, phase, exercise) for s in plan]
 
     @cached_property
-    def frames(self) -> list["Frame"]:
+    def frames(self) -> list[Frame]:
         """Every frame: the circuit, the inputs, forward, the output gradient, backward, the end."""
         return self.make_frames()
 
     def exercise(self, mode: str = "gradients", decimals: int = 2, *,
                  theme: str | Theme = "cs231n", font: str | None = None,
-                 font_size: float | None = None) -> "Frame":
+                 font_size: float | None = None) -> Frame:
         """A worksheet: the circuit with the gradient slots empty (``mode="both"``: the values
         too, but the inputs').  The answer key is ``t.frames[-1]``."""
         return self.make_frames("both", decimals, theme=theme, font=font, font_size=font_size,
@@ -312,7 +314,7 @@ class Frame:
         return self.step.caption
 
     @property
-    def dot(self) -> "graphviz.Digraph":
+    def dot(self) -> graphviz.Digraph:
         """The frame as a ``graphviz.Digraph`` (it lays out the same as every other frame)."""
         return draw(self.trace.evaluation, self.step, self.layout)
 
@@ -347,7 +349,7 @@ def _is_sympy(source: object) -> bool:
 
 
 def trace(
-    source: "str | sympy.Basic",
+    source: str | sympy.Basic,
     /,
     at: Mapping[str, Any] | None = None,
     *,

@@ -50,8 +50,7 @@ def check_command(ctx: click.Context, path: str, as_json: bool, abs_tol: float,
       gbp check staged.py --tol 0.001
       gbp check submissions/ --json
     """
-    from ..check import (Tolerance, check_file, check_folder, format_folder,
-                        format_report)
+    from ..check import Tolerance, check_file, check_folder, format_folder, format_report
 
     if not Path(path).exists():
         raise Failure(f"file '{path}' does not exist", 2)

@@ -9,8 +9,8 @@ from typing import Any
 import click
 
 from ..errors import GbpError
-from ..output import write_file, write_frames
 from ..frames import EXERCISES, PHASES
+from ..output import write_file, write_frames
 from ..render import ALL_IN_ONE, EXTENSIONS, FORMATS
 from ..textfile import plain_name
 from ..themes import FONT_SIZES, THEMES
@@ -89,7 +89,8 @@ def _beamer_plan(output: str | None, fmt: str | None, stem: str) -> Path:
 @click.option("-o", "--output", metavar="PATH",
               help="A .gif (the animation), a .pdf (a frame per page), a .html (a stepper"
               " page), a folder (numbered frames, e.g. frames/), or a .svg/.png/.pdf/.dot file"
-              " with --final, --frame or --exercise.  [default: NAME.gif, or named after the format, e.g. NAME-frames/]")
+              " with --final, --frame or --exercise.  [default: NAME.gif, or named after the"
+              " format, e.g. NAME-frames/]")
 @click.option("--format", "fmt", type=click.Choice(FORMATS),
               help="Output format; by default it follows -o's extension (svg for a folder).")
 @AT_OPTION
@@ -154,7 +155,8 @@ def render_command(source: str, output: str | None, fmt: str | None, at: tuple[s
     if len(t.circuit.gates) > MAX_RENDER_GATES and not single:
         raise Failure(
             f"the circuit has {len(t.circuit.gates):,} gates; animations are limited to"
-            f" {MAX_RENDER_GATES:,} (use 'gbp eval' for the numbers, or --final for one picture)", 2)
+            f" {MAX_RENDER_GATES:,} (use 'gbp eval' for the numbers, or --final for one"
+            " picture)", 2)
     stem = plain_name(t.name or "circuit")  # never a path: output goes only where -o says
     if beamer:
         path, fmt, folder = _beamer_plan(output, fmt, stem), "pdf", True
@@ -167,7 +169,7 @@ def render_command(source: str, output: str | None, fmt: str | None, at: tuple[s
         frames = t.make_frames(phase, decimals, **style)
         chosen = None
         if final or frame is not None:
-            k = len(frames) - 1 if final else frame
+            k = len(frames) - 1 if final or frame is None else frame
             if not -len(frames) <= k < len(frames):
                 raise usage(
                     f"--frame {frame} is out of range: there are {len(frames)} frames"

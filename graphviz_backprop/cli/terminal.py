@@ -61,7 +61,7 @@ class Failure(click.ClickException):
 
     def __init__(self, message: str, exit_code: int):
         super().__init__(terminal_safe(" ".join(str(message).split())))
-        self.exit_code = exit_code
+        self.exit_code = exit_code  # type: ignore[misc]  # click: a class variable; here each
 
 
 def finite(param: click.Parameter, value: float) -> float:
