@@ -54,12 +54,41 @@ if TYPE_CHECKING:
     import graphviz
     import sympy
 
-__all__ = ["Trace", "Frame", "trace"]
+__all__ = ["Trace", "Frame", "Style", "trace"]
 
 
 
 def _jsonable(value: Any, symbolic: bool) -> Any:
     return str(value) if symbolic else value
+
+
+@dataclass(frozen=True)
+class Style:
+    """How a trace's frames are drawn: the pass (``phase``), the ``decimals`` of numbers,
+    the ``theme``, a worksheet instead (``exercise``), and whether captions are drawn."""
+
+    phase: str = "both"
+    decimals: int = 2
+    theme: Theme = field(default_factory=make_theme)
+    exercise: str | None = None
+    captions: bool = True
+
+    def __post_init__(self) -> None:
+        if self.phase not in PHASES:
+            raise ValueError(f"phase must be one of {', '.join(PHASES)}, not {self.phase!r}")
+        if not isinstance(self.decimals, int) or not 0 <= self.decimals <= 12:
+            raise ValueError("decimals must be a whole number from 0 to 12, not"
+                             f" {self.decimals!r}")
+        if self.exercise is not None and self.exercise not in EXERCISES:
+            raise ValueError(f"exercise must be one of {', '.join(EXERCISES)}, not"
+                             f" {self.exercise!r}")
+
+    @classmethod
+    def of(cls, phase: str = "both", decimals: int = 2, theme: str | Theme = "cs231n",
+           font: str | None = None, font_size: float | None = None,
+           exercise: str | None = None, captions: bool = True) -> Style:
+        """A style from the arguments every drawing method takes."""
+        return cls(phase, decimals, make_theme(theme, font, font_size), exercise, captions)
 
 
 @dataclass(frozen=True)
@@ -140,39 +169,40 @@ class Trace:
     #
     # Every method that draws takes the same style arguments: the pass (``phase``), the
     # ``decimals``, the ``theme`` (a name in ``themes.THEMES`` or a ``Theme``) with its ``font``
-    # and ``font_size``, and ``exercise`` (None, "gradients" or "both": one worksheet frame).
+    # and ``font_size``, and ``exercise`` (None, "gradients" or "both": one worksheet frame);
+    # together they are a :class:`Style`.
 
-    def _plan(self, phase: str = "both", decimals: int = 2, theme: Theme | None = None,
-              exercise_: str | None = None, captions: bool = True) -> tuple[list[Step], Layout]:
-        if phase not in PHASES:
-            raise ValueError(f"phase must be one of {', '.join(PHASES)}, not {phase!r}")
-        if not isinstance(decimals, int) or not 0 <= decimals <= 12:
-            raise ValueError(f"decimals must be a whole number from 0 to 12, not {decimals!r}")
-        if exercise_ is not None and exercise_ not in EXERCISES:
-            raise ValueError(f"exercise must be one of {', '.join(EXERCISES)}, not {exercise_!r}")
-        theme = theme or make_theme()
-        key = ("plan", phase, decimals, theme, exercise_, captions)
+    def _plan(self, style: Style | None = None) -> tuple[list[Step], Layout]:
+        style = style or Style()
+        key = ("plan", style)
         if key not in self._cache:
-            plan = steps(self.evaluation, phase, decimals)
+            plan = steps(self.evaluation, style.phase, style.decimals)
             sized = plan
-            if exercise_ is not None:
+            if style.exercise is not None:
                 # sized with every frame too, so the sheet matches the answer key (--final)
-                plan = [exercise_step(self.evaluation, exercise_)]
+                plan = [exercise_step(self.evaluation, style.exercise)]
                 sized = sized + plan
-            self._cache[key] = (plan, layout_for(self.evaluation, sized, decimals, theme,
-                                                 title=self.title, captions=captions))
+            self._cache[key] = (plan, layout_for(self.evaluation, sized, style.decimals,
+                                                 style.theme, title=self.title,
+                                                 captions=style.captions))
         return self._cache[key]
 
-    def _positions(self, phase: str = "both", decimals: int = 2, theme: Theme | None = None,
-                   exercise_: str | None = None, captions: bool = True
-                   ) -> Future[Positions]:
+    def _positions(self, style: Style | None = None) -> Future[Positions]:
         """The one layout of these frames, laid out in the background (see
-        ``render.positions_later``)."""
-        key = ("positions", phase, decimals, theme or make_theme(), exercise_, captions)
+        ``dot.positions_later``)."""
+        style = style or Style()
+        key = ("positions", style)
         if key not in self._cache:
-            plan, lay = self._plan(phase, decimals, theme, exercise_, captions)
+            plan, lay = self._plan(style)
             self._cache[key] = positions_later(self.evaluation, lay, plan[-1])
         return self._cache[key]
+
+    def _render(self, style: Style, format: str, dpi: float = 96,
+                frames: list[int] | None = None) -> list[bytes]:
+        plan, lay = self._plan(style)
+        chosen = plan if frames is None else [plan[i] for i in frames]
+        placed = None if format == "dot" else self._positions(style)
+        return _render.render(self.evaluation, chosen, format, lay, dpi, placed=placed).frames
 
     def make_frames(self, phase: str = "both", decimals: int = 2, *,
                     theme: str | Theme = "cs231n", font: str | None = None,
@@ -180,9 +210,9 @@ class Trace:
                     exercise: str | None = None) -> list[Frame]:
         """The frames of the forward and/or backward pass (``phase``), numbers at ``decimals``;
         with ``exercise``, the one worksheet frame."""
-        style = make_theme(theme, font, font_size)
-        plan, lay = self._plan(phase, decimals, style, exercise)
-        return [Frame(self, s, lay, phase, exercise) for s in plan]
+        style = Style.of(phase, decimals, theme, font, font_size, exercise)
+        plan, lay = self._plan(style)
+        return [Frame(self, s, lay, style) for s in plan]
 
     @cached_property
     def frames(self) -> list[Frame]:
@@ -206,12 +236,8 @@ class Trace:
 
         ``captions=False`` leaves the title and caption out of the drawings.
         """
-        style = make_theme(theme, font, font_size)
-        plan, lay = self._plan(phase, decimals, style, exercise, captions)
-        chosen = plan if frames is None else [plan[i] for i in frames]
-        placed = (None if format == "dot"
-                  else self._positions(phase, decimals, style, exercise, captions))
-        return _render.render(self.evaluation, chosen, format, lay, dpi, placed=placed).frames
+        style = Style.of(phase, decimals, theme, font, font_size, exercise, captions)
+        return self._render(style, format, dpi, frames)
 
     def save_frames(self, folder: str | Path, format: str = "svg", phase: str = "both",
                     decimals: int = 2, dpi: float = 96, **style: Any) -> list[Path]:
@@ -227,11 +253,11 @@ class Trace:
         """Write an endlessly looping GIF: ``delay`` ms per frame, the last held longer
         (``hold`` ms; by default 3 x ``delay``, at least 2.5 s)."""
         _check_suffix(path, ".gif")
-        style = make_theme(theme, font, font_size)
-        plan, lay = self._plan(phase, decimals, style, exercise)
+        style = Style.of(phase, decimals, theme, font, font_size, exercise)
+        plan, lay = self._plan(style)
         chosen = plan if frames is None else [plan[i] for i in frames]
         pieces = _render.raster_pieces(self.evaluation, chosen, lay, dpi,
-                                       placed=self._positions(phase, decimals, style, exercise))
+                                       placed=self._positions(style))
         return output.write_gif(path, pieces, delay, hold)
 
     def save_pdf(self, path: str | Path, phase: str = "both", decimals: int = 2,
@@ -267,7 +293,7 @@ class Trace:
         if frames is not None:
             chosen = [chosen[i] for i in frames]
         return output.write_html(path, svgs, [f.caption for f in chosen], self.display_title,
-                                  chosen[0].layout.theme, delay)
+                                 chosen[0].style.theme, delay)
 
     @property
     def display_title(self) -> str:
@@ -297,8 +323,7 @@ class Frame:
     trace: Trace
     step: Step
     layout: Layout
-    phase: str = "both"
-    exercise: str | None = None
+    style: Style
 
     @property
     def index(self) -> int:
@@ -320,9 +345,7 @@ class Frame:
 
     def render(self, format: str = "svg", dpi: float = 96) -> bytes:
         """This frame as SVG, PNG, PDF or DOT bytes."""
-        return self.trace.render(format, self.phase, self.layout.decimals, dpi,
-                                 frames=[self.index], theme=self.layout.theme,
-                                 exercise=self.exercise)[0]
+        return self.trace._render(self.style, format, dpi, [self.index])[0]
 
     def save(self, path: str | Path, dpi: float = 96) -> Path:
         """Write this frame; the format follows the extension (.svg, .png, .pdf, .dot)."""

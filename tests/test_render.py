@@ -67,7 +67,7 @@ def test_svg_frames_keep_every_node_in_place(source):
 def test_frames_laid_out_separately_by_dot_are_stable_too():
     """Each frame's own DOT lays out the same, so the DOT sources are safe to render one by one."""
     t = trace("sigmoid-neuron")
-    plan, lay = t._plan("both", 2)
+    plan, lay = t._plan()
     naive = render_naive(t.evaluation, plan[:: len(plan) // 5], "svg", lay).frames
     first = geometry(naive[0])
     for svg in naive[1:]:
@@ -285,8 +285,8 @@ def test_composed_svg_frames_equal_frames_drawn_one_by_one(source):
     from graphviz_backprop.dot import draw_all
 
     t = trace(source, **({"x": 3, "y": 2} if "x*x" in source else {}))
-    plan, lay = t._plan("both", 2)
-    placed = t._positions("both", 2).result()
+    plan, lay = t._plan()
+    placed = t._positions().result()
     composed = t.render("svg")
     one_by_one = draw_all([to_digraph(scene(t.evaluation, s, lay), placed).source for s in plan],
                            "svg", 96, None)
@@ -310,8 +310,8 @@ def test_raster_frames_put_together_equal_frames_drawn_one_by_one(source, dpi):
     from graphviz_backprop.render import raster_pieces
 
     t = trace(source, **({"x": 3, "y": 2} if "x*x" in source else {}))
-    plan, lay = t._plan("both", 2)
-    placed = t._positions("both", 2).result()
+    plan, lay = t._plan()
+    placed = t._positions().result()
     pieces = raster_pieces(t.evaluation, plan, lay, dpi, placed=placed)
     assert len(pieces.sheets) < len(plan) / 2  # a few pictures, not one per frame
     composed = pieces.frames()
