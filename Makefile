@@ -2,11 +2,12 @@
 #   make demo   creates .venv, installs the package and Graphviz, renders the sigmoid neuron into out/
 #   make test   the same set-up plus the test dependencies, then the whole test suite
 #   make bench  the benchmarks: prints the numbers and rewrites docs/performance.md
+#   make lint   ruff and mypy (their settings are in pyproject.toml)
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test bench graphviz docs-images clean
+.PHONY: demo test bench lint graphviz docs-images clean
 
 $(VENV)/.base: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -67,6 +68,14 @@ bench: $(VENV)/.bench graphviz
 	$(BIN)/python benchmarks/scaling.py
 	$(BIN)/python benchmarks/render_speed.py
 	$(BIN)/python benchmarks/hostile.py
+
+$(VENV)/.lint: $(VENV)/.base
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[lint]'
+	touch $@
+
+lint: $(VENV)/.lint
+	$(BIN)/ruff check graphviz_backprop tests benchmarks scripts fuzz
+	$(BIN)/mypy
 
 clean:
 	rm -rf $(VENV) out dist build .pytest_cache site
