@@ -1,9 +1,11 @@
-"""What several test files share: sample sources and the Graphviz requirement."""
+"""What several test files share: sample sources, the Graphviz requirement, and readers of
+the SVG drawings."""
 
 from __future__ import annotations
 
 import os
 import shutil
+import xml.etree.ElementTree as ET
 
 import pytest
 
@@ -45,3 +47,31 @@ def graphviz_mark() -> pytest.MarkDecorator:
                         pytrace=False)
         return pytest.mark.skip(reason="Graphviz 'dot' is not installed (run 'make test')")
     return pytest.mark.dot
+
+
+# ---- SVG drawings, as the layout and rendering tests read them ------------------------------
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def geometry(svg: bytes) -> tuple[str, dict[str, tuple]]:
+    """The viewBox and, per node, the coordinates of its shapes (not its text)."""
+    root = ET.fromstring(svg)
+    shapes = {}
+    for group in root.iter(f"{SVG}g"):
+        if group.get("class") != "node":
+            continue
+        title = group.find(f"{SVG}title").text
+        coords = []
+        for shape in group:
+            if shape.tag == f"{SVG}ellipse":
+                coords.append(("ellipse", shape.get("cx"), shape.get("cy"), shape.get("rx")))
+            elif shape.tag == f"{SVG}polygon":
+                coords.append(("polygon", shape.get("points")))
+        shapes[title] = tuple(coords)
+    return root.get("viewBox"), shapes
+
+
+def texts(svg: bytes) -> list[str]:
+    root = ET.fromstring(svg)
+    return [t.text for t in root.iter(f"{SVG}text") if t.text]

@@ -160,7 +160,7 @@ def test_front_end_raises_only_its_own_errors_on_mutated_expressions(text, seed)
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 @given(EXPRESSIONS, POINTS)
 def test_rendering_any_expression_keeps_a_stable_layout(text, point):
-    from test_render import geometry
+    from support import geometry
 
     circuit = build(parse(text))
     try:
