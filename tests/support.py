@@ -8,6 +8,10 @@ import shutil
 import xml.etree.ElementTree as ET
 
 import pytest
+from click.testing import CliRunner
+
+from graphviz_backprop.cli import cli
+from graphviz_backprop.notation import value_text
 
 #: The cs231n notes' code for the simple circuit, as published.
 CS231N_CODE = "x = -2; y = 5; z = -4\nq = x + y\nf = q * z\n"
@@ -73,5 +77,47 @@ def geometry(svg: bytes) -> tuple[str, dict[str, tuple]]:
 
 
 def texts(svg: bytes) -> list[str]:
+    """Every text of the drawing that is not empty (blank ones included), in document order."""
     root = ET.fromstring(svg)
     return [t.text for t in root.iter(f"{SVG}text") if t.text]
+
+
+# ---- the classroom's outputs, as the theme, stepper, PDF, Beamer and exercise tests read them
+#
+# These tests import node_shapes and shown_texts as ``geometry`` and ``texts``, the names they
+# were written with: node_shapes holds the same facts as geometry() in another form, and
+# shown_texts leaves out blank texts, which texts() keeps.
+
+LECTURE = ["cs231n-simple", "sigmoid-neuron"]
+
+
+def fmt(value, decimals=2):
+    """A number as the frames write it (2 decimals by default)."""
+    return value_text(value, decimals)
+
+
+def invoke(*args: str):
+    result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def text_elements(svg: bytes) -> list[ET.Element]:
+    return [t for t in ET.fromstring(svg).iter(f"{SVG}text") if t.text and t.text.strip()]
+
+
+def shown_texts(svg: bytes) -> list[str]:
+    """The drawing's texts that are not blank, in document order."""
+    return [t.text for t in text_elements(svg)]
+
+
+def node_shapes(svg: bytes) -> tuple[str | None, dict[str, tuple]]:
+    """The viewBox and, per node, the coordinates of its shapes."""
+    root = ET.fromstring(svg)
+    shapes = {}
+    for group in root.iter(f"{SVG}g"):
+        if group.get("class") == "node":
+            coords = tuple((s.tag, s.get("cx"), s.get("cy"), s.get("rx"), s.get("points"))
+                           for s in group if s.tag in (f"{SVG}ellipse", f"{SVG}polygon"))
+            shapes[group.find(f"{SVG}title").text] = coords
+    return root.get("viewBox"), shapes
