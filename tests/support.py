@@ -1,8 +1,9 @@
-"""What several test files share: sample sources, the Graphviz requirement, and readers of
-the SVG drawings."""
+"""What several test files share: sample sources, running the CLI, the Graphviz requirement,
+and readers of the SVG drawings and the classroom's outputs."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import xml.etree.ElementTree as ET
@@ -41,6 +42,23 @@ f = e**2
 g = f / 2.0
 g += 10.0 / f
 """
+
+
+# ---- the CLI through click's test runner -----------------------------------------------------
+
+SIMPLE_AT = ["--at", "x=-2,y=5,z=-4"]
+
+
+def run(runner, *args: str, code: int = 0):
+    """``gbp ARGS`` through the runner; it must exit with ``code``."""
+    result = runner.invoke(cli, list(args))
+    assert result.exit_code == code, result.output
+    return result
+
+
+def run_json(runner, *args: str) -> dict:
+    """``gbp eval ARGS --json``, read."""
+    return json.loads(run(runner, "eval", *args, "--json").stdout)
 
 
 def graphviz_mark() -> pytest.MarkDecorator:
