@@ -1,11 +1,18 @@
-"""What several test files share: sample sources and the Graphviz requirement."""
+"""What several test files share: sample sources, running the CLI, the Graphviz requirement,
+and readers of the SVG drawings and the classroom's outputs."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import xml.etree.ElementTree as ET
 
 import pytest
+from click.testing import CliRunner
+
+from graphviz_backprop.cli import cli
+from graphviz_backprop.notation import value_text
 
 #: The cs231n notes' code for the simple circuit, as published.
 CS231N_CODE = "x = -2; y = 5; z = -4\nq = x + y\nf = q * z\n"
@@ -37,6 +44,23 @@ g += 10.0 / f
 """
 
 
+# ---- the CLI through click's test runner -----------------------------------------------------
+
+SIMPLE_AT = ["--at", "x=-2,y=5,z=-4"]
+
+
+def run(runner, *args: str, code: int = 0):
+    """``gbp ARGS`` through the runner; it must exit with ``code``."""
+    result = runner.invoke(cli, list(args))
+    assert result.exit_code == code, result.output
+    return result
+
+
+def run_json(runner, *args: str) -> dict:
+    """``gbp eval ARGS --json``, read."""
+    return json.loads(run(runner, "eval", *args, "--json").stdout)
+
+
 def graphviz_mark() -> pytest.MarkDecorator:
     """Mark a module's tests as needing Graphviz: skipped without it, but failing under CI."""
     if shutil.which("dot") is None or shutil.which("neato") is None:
@@ -45,3 +69,73 @@ def graphviz_mark() -> pytest.MarkDecorator:
                         pytrace=False)
         return pytest.mark.skip(reason="Graphviz 'dot' is not installed (run 'make test')")
     return pytest.mark.dot
+
+
+# ---- SVG drawings, as the layout and rendering tests read them ------------------------------
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def geometry(svg: bytes) -> tuple[str, dict[str, tuple]]:
+    """The viewBox and, per node, the coordinates of its shapes (not its text)."""
+    root = ET.fromstring(svg)
+    shapes = {}
+    for group in root.iter(f"{SVG}g"):
+        if group.get("class") != "node":
+            continue
+        title = group.find(f"{SVG}title").text
+        coords = []
+        for shape in group:
+            if shape.tag == f"{SVG}ellipse":
+                coords.append(("ellipse", shape.get("cx"), shape.get("cy"), shape.get("rx")))
+            elif shape.tag == f"{SVG}polygon":
+                coords.append(("polygon", shape.get("points")))
+        shapes[title] = tuple(coords)
+    return root.get("viewBox"), shapes
+
+
+def texts(svg: bytes) -> list[str]:
+    """Every text of the drawing that is not empty (blank ones included), in document order."""
+    root = ET.fromstring(svg)
+    return [t.text for t in root.iter(f"{SVG}text") if t.text]
+
+
+# ---- the classroom's outputs, as the theme, stepper, PDF, Beamer and exercise tests read them
+#
+# These tests import node_shapes and shown_texts as ``geometry`` and ``texts``, the names they
+# were written with: node_shapes holds the same facts as geometry() in another form, and
+# shown_texts leaves out blank texts, which texts() keeps.
+
+LECTURE = ["cs231n-simple", "sigmoid-neuron"]
+
+
+def fmt(value, decimals=2):
+    """A number as the frames write it (2 decimals by default)."""
+    return value_text(value, decimals)
+
+
+def invoke(*args: str):
+    result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def text_elements(svg: bytes) -> list[ET.Element]:
+    return [t for t in ET.fromstring(svg).iter(f"{SVG}text") if t.text and t.text.strip()]
+
+
+def shown_texts(svg: bytes) -> list[str]:
+    """The drawing's texts that are not blank, in document order."""
+    return [t.text for t in text_elements(svg)]
+
+
+def node_shapes(svg: bytes) -> tuple[str | None, dict[str, tuple]]:
+    """The viewBox and, per node, the coordinates of its shapes."""
+    root = ET.fromstring(svg)
+    shapes = {}
+    for group in root.iter(f"{SVG}g"):
+        if group.get("class") == "node":
+            coords = tuple((s.tag, s.get("cx"), s.get("cy"), s.get("rx"), s.get("points"))
+                           for s in group if s.tag in (f"{SVG}ellipse", f"{SVG}polygon"))
+            shapes[group.find(f"{SVG}title").text] = coords
+    return root.get("viewBox"), shapes

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import doctest
 import importlib.util
-import shutil
 from pathlib import Path
 
 import click
-import pytest
 
 from graphviz_backprop.cli import cli
+from support import graphviz_mark
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -23,8 +22,7 @@ def _hooks():
     return module
 
 
-@pytest.mark.dot
-@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz 'dot' is not installed")
+@graphviz_mark()
 def test_python_api_page_runs_as_written(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)  # the page saves step.png, final.svg, f.gif, frames/
     result = doctest.testfile(str(ROOT / "docs" / "python-api.md"), module_relative=False,

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import errno
 import os
-import shutil
 import json
 import stat
 import subprocess
@@ -16,9 +15,7 @@ import pytest
 
 from graphviz_backprop.cli import main
 from graphviz_backprop.cli.render import MAX_RENDER_GATES
-
-needs_dot = pytest.mark.skipif(shutil.which("dot") is None,
-                               reason="Graphviz 'dot' is not installed (run 'make test')")
+from support import graphviz_mark
 
 
 def fake_graphviz(folder: Path, script: str) -> None:
@@ -66,7 +63,7 @@ def test_graphviz_hang_is_stopped_by_the_timeout(tmp_path):
     assert list(out.iterdir()) == []
 
 
-@needs_dot
+@graphviz_mark()
 def test_disk_full_names_the_path_and_leaves_nothing(tmp_path, monkeypatch, capsys):
     import graphviz_backprop.output as output
 
@@ -80,7 +77,7 @@ def test_disk_full_names_the_path_and_leaves_nothing(tmp_path, monkeypatch, caps
     assert list(tmp_path.iterdir()) == []
 
 
-@needs_dot
+@graphviz_mark()
 @pytest.mark.parametrize(
     "target, message",
     [
@@ -97,7 +94,7 @@ def test_unusable_output_folder(tmp_path, capsys, target, message):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file"]
 
 
-@needs_dot
+@graphviz_mark()
 def test_frames_into_a_file_instead_of_a_folder(tmp_path, capsys):
     (tmp_path / "frames").write_text("a file")
     code, lines = run(capsys, "render", "cs231n-simple", "-o", f"{tmp_path / 'frames'}/")
@@ -105,7 +102,7 @@ def test_frames_into_a_file_instead_of_a_folder(tmp_path, capsys):
     assert len(lines) == 1 and "it is not a directory" in lines[0]
 
 
-@needs_dot
+@graphviz_mark()
 def test_ctrl_c_while_writing_a_gif_leaves_no_file_and_exits_130(tmp_path, monkeypatch, capsys):
     import graphviz_backprop.raster as raster
 

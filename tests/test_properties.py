@@ -9,7 +9,6 @@ from __future__ import annotations
 import math
 import os
 import random
-import shutil
 
 import pytest
 import sympy
@@ -21,6 +20,7 @@ from hypothesis import strategies as st  # noqa: E402
 from graphviz_backprop import GbpError, build, evaluate, parse, trace  # noqa: E402
 from graphviz_backprop.symbolic import symbolic_values  # noqa: E402
 from graphviz_backprop.gates import sigmoid  # noqa: E402
+from support import graphviz_mark  # noqa: E402
 
 EXAMPLES = int(os.environ.get("GBP_HYPOTHESIS_EXAMPLES", "60"))
 PROFILE = settings(max_examples=EXAMPLES, deadline=None,
@@ -154,13 +154,12 @@ def test_front_end_raises_only_its_own_errors_on_mutated_expressions(text, seed)
     _front_end(_mutate(text, random.Random(seed)))
 
 
-@pytest.mark.dot
-@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz 'dot' is not installed")
+@graphviz_mark()
 @settings(max_examples=max(3, EXAMPLES // 10), deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 @given(EXPRESSIONS, POINTS)
 def test_rendering_any_expression_keeps_a_stable_layout(text, point):
-    from test_render import geometry
+    from support import geometry
 
     circuit = build(parse(text))
     try:

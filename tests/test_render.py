@@ -1,47 +1,17 @@
-"""Rendering with Graphviz: SVG/PNG/GIF/DOT files, layout stability, and faults."""
+"""``gbp render``: SVG/PNG/GIF/DOT files, single pictures, phases and usage errors."""
 
 from __future__ import annotations
 
-import os
-import re
 import xml.etree.ElementTree as ET
 
 import pytest
 from click.testing import CliRunner
 
-from graphviz_backprop import trace
 from graphviz_backprop.cli import cli
-from graphviz_backprop.errors import GraphvizNotFoundError
 from graphviz_backprop.dot import run_graphviz
-from graphviz_backprop.render import render_naive
-from support import graphviz_mark
+from support import SVG, graphviz_mark, texts
 
 pytestmark = graphviz_mark()
-
-SVG = "{http://www.w3.org/2000/svg}"
-
-
-def geometry(svg: bytes) -> tuple[str, dict[str, tuple]]:
-    """The viewBox and, per node, the coordinates of its shapes (not its text)."""
-    root = ET.fromstring(svg)
-    shapes = {}
-    for group in root.iter(f"{SVG}g"):
-        if group.get("class") != "node":
-            continue
-        title = group.find(f"{SVG}title").text
-        coords = []
-        for shape in group:
-            if shape.tag == f"{SVG}ellipse":
-                coords.append(("ellipse", shape.get("cx"), shape.get("cy"), shape.get("rx")))
-            elif shape.tag == f"{SVG}polygon":
-                coords.append(("polygon", shape.get("points")))
-        shapes[title] = tuple(coords)
-    return root.get("viewBox"), shapes
-
-
-def texts(svg: bytes) -> list[str]:
-    root = ET.fromstring(svg)
-    return [t.text for t in root.iter(f"{SVG}text") if t.text]
 
 
 @pytest.fixture
@@ -51,52 +21,6 @@ def runner() -> CliRunner:
 
 def invoke(runner, *args):
     return runner.invoke(cli, list(args), catch_exceptions=False)
-
-
-@pytest.mark.parametrize("source", ["cs231n-simple", "sigmoid-neuron", "x*x + tanh(x*y)"])
-def test_svg_frames_keep_every_node_in_place(source):
-    t = trace(source, **({"x": 0.5, "y": 2} if "tanh" in source else {}))
-    frames = t.render("svg")
-    assert len(frames) == len(t.frames)
-    first = geometry(frames[0])
-    assert len(first[1]) > len(t.circuit.gates)
-    for svg in frames[1:]:
-        assert geometry(svg) == first
-
-
-def test_frames_laid_out_separately_by_dot_are_stable_too():
-    """Each frame's own DOT lays out the same, so the DOT sources are safe to render one by one."""
-    t = trace("sigmoid-neuron")
-    plan, lay = t._plan()
-    naive = render_naive(t.evaluation, plan[:: len(plan) // 5], "svg", lay).frames
-    first = geometry(naive[0])
-    for svg in naive[1:]:
-        assert geometry(svg) == first
-
-
-def test_last_svg_frame_of_the_sigmoid_neuron_shows_the_figure_numbers():
-    t = trace("sigmoid-neuron")
-    shown = texts(t.render("svg", frames=[-1])[0])
-    for number in ["0.73", "1.37", "0.37", "-0.53", "-0.20", "0.39", "-0.39", "-0.59", "0.20",
-                   "1.00"]:
-        assert number in shown, number
-    for name in ["w0", "x0", "w1", "x1", "w2", "exp", "1/x", "*-1", "+1"]:
-        assert name in shown, name
-
-
-def test_inputs_stand_in_one_column_in_source_order():
-    t = trace("sigmoid-neuron")
-    root = ET.fromstring(t.render("svg", frames=[0])[0])
-    places = {}
-    for group in root.iter(f"{SVG}g"):
-        if group.get("class") == "node":
-            text = group.find(f"{SVG}text")
-            if text is not None:
-                places[text.text] = (float(text.get("x")), float(text.get("y")))
-    xs = [places[n][0] for n in ["w0", "x0", "w1", "x1", "w2"]]
-    ys = [places[n][1] for n in ["w0", "x0", "w1", "x1", "w2"]]
-    assert max(xs) - min(xs) < 5
-    assert ys == sorted(ys)  # SVG y grows downwards: w0 at the top
 
 
 def test_render_gif(runner, tmp_path):
@@ -219,105 +143,3 @@ def test_titles_with_quotes_backslashes_and_brackets_render_literally(runner, tm
     root = ET.fromstring(svg)
     assert len([g for g in root.iter(f"{SVG}g") if g.get("class") == "graph"]) == 1
     assert title in texts(svg)
-
-
-def test_missing_graphviz_is_a_clear_error_and_eval_still_works(runner, tmp_path, monkeypatch):
-    monkeypatch.setenv("PATH", "")
-    out = tmp_path / "n.gif"
-    result = runner.invoke(cli, ["render", "sigmoid-neuron", "-o", str(out)])
-    assert result.exit_code == 1
-    lines = result.output.strip().splitlines()
-    assert len(lines) == 1
-    assert lines[0].startswith("Error: Graphviz 'dot' was not found")
-    assert "apt-get install graphviz" in lines[0]
-    assert list(tmp_path.iterdir()) == []
-    with pytest.raises(GraphvizNotFoundError):
-        trace("cs231n-simple").render("svg")
-    result = runner.invoke(cli, ["eval", "sigmoid-neuron", "--json"])
-    assert result.exit_code == 0 and '"gradients"' in result.output
-
-
-def test_graphviz_failure_carries_its_stderr():
-    from graphviz_backprop.errors import RenderError
-
-    with pytest.raises(RenderError, match=r"failed \(exit \d+\): .*syntax error"):
-        run_graphviz(["dot", "-Tsvg"], b"digraph { a -> }")
-
-
-def test_frame_api_saves_and_shows(tmp_path):
-    t = trace("(x+y)*z", x=-2, y=5, z=-4)
-    frame = t.frames[5]
-    svg = frame._repr_svg_()
-    assert "<svg" in svg and "Backward through" in svg
-    assert frame.save(tmp_path / "f.png").read_bytes().startswith(b"\x89PNG")
-    assert frame.save(tmp_path / "f.dot").read_text().startswith("digraph")
-    gif = t.save_gif(tmp_path / "t.gif", delay=200)
-    assert gif.stat().st_size > 1000
-    written = t.save_frames(tmp_path / "svg", format="svg")
-    assert [p.name for p in written] == [f"frame-{i:03d}.svg" for i in range(8)]
-    assert t.save(tmp_path / "final.svg").exists()
-
-
-def test_output_appears_whole_with_normal_permissions(tmp_path):
-    t = trace("cs231n-simple")
-    old = os.umask(0o022)
-    try:
-        path = t.save(tmp_path / "final.svg")
-    finally:
-        os.umask(old)
-    assert path.stat().st_mode & 0o777 == 0o644  # as any other file, not a private temp file
-    assert [p.name for p in tmp_path.iterdir()] == ["final.svg"]
-
-
-def test_write_into_missing_directory_is_an_error(tmp_path):
-    from graphviz_backprop.errors import RenderError
-
-    t = trace("cs231n-simple")
-    with pytest.raises(RenderError, match="does not exist"):
-        t.save(tmp_path / "nowhere" / "final.svg")
-
-
-@pytest.mark.parametrize("source", ["sigmoid-neuron", "x*x + x*y", "(x+y)*z"],
-                         ids=["sigmoid-neuron", "fan-out", "symbolic"])
-def test_composed_svg_frames_equal_frames_drawn_one_by_one(source):
-    """The fast path puts frames together from a few drawings; it must give the same SVG."""
-    from graphviz_backprop.draw import scene, to_digraph
-    from graphviz_backprop.dot import draw_all
-
-    t = trace(source, **({"x": 3, "y": 2} if "x*x" in source else {}))
-    plan, lay = t._plan()
-    placed = t._positions().result()
-    composed = t.render("svg")
-    one_by_one = draw_all([to_digraph(scene(t.evaluation, s, lay), placed).source for s in plan],
-                           "svg", 96, None)
-
-    def normal(svg: bytes) -> bytes:  # ids of edges and graphs are numbered per process
-        return re.sub(rb'<g id="[^"]*(edge|graph)(\d+)"', rb'<g id="\1\2"', svg)
-
-    assert [normal(a) for a in composed] == [normal(b) for b in one_by_one]
-
-
-@pytest.mark.parametrize("source", ["sigmoid-neuron", "x*x + x*y"], ids=["sigmoid-neuron", "fan-out"])
-@pytest.mark.parametrize("dpi", [72, 150])
-def test_raster_frames_put_together_equal_frames_drawn_one_by_one(source, dpi):
-    """The GIF's frames are put together from a few pictures; pixel for pixel, they are what
-    Graphviz draws of each frame by itself."""
-    from PIL import ImageChops
-
-    from graphviz_backprop.draw import scene, to_digraph
-    from graphviz_backprop.raster import decode
-    from graphviz_backprop.dot import draw_all
-    from graphviz_backprop.render import raster_pieces
-
-    t = trace(source, **({"x": 3, "y": 2} if "x*x" in source else {}))
-    plan, lay = t._plan()
-    placed = t._positions().result()
-    pieces = raster_pieces(t.evaluation, plan, lay, dpi, placed=placed)
-    assert len(pieces.sheets) < len(plan) / 2  # a few pictures, not one per frame
-    composed = pieces.frames()
-    one_by_one = decode(draw_all([to_digraph(scene(t.evaluation, s, lay), placed).source
-                                   for s in plan], "png", dpi, None))
-    assert len(composed) == len(one_by_one) == len(plan)
-    for k, (a, b) in enumerate(zip(composed, one_by_one)):
-        assert a.size == b.size, k
-        assert ImageChops.difference(a.convert("RGBA"), b.convert("RGBA")).getbbox() is None, k
