@@ -13,6 +13,7 @@ benchmarks/NAME.py -->``; :func:`write_section` replaces only that section.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import math
 import os
@@ -24,10 +25,10 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
-from typing import Callable, Sequence
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "performance.md"
@@ -112,10 +113,8 @@ def run_capped(cmd: Sequence[str], memory: int, timeout: float,
 
         def kill() -> None:
             killed.set()
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(proc.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
 
         timer = threading.Timer(timeout, kill)
         timer.start()
@@ -166,7 +165,7 @@ class Timing:
         self.walls.append(wall)
         self.cpus.append(cpu)
 
-    def pool(self, other: "Timing") -> None:
+    def pool(self, other: Timing) -> None:
         """Add ``other``'s runs to these (e.g. a baseline measured before and after)."""
         self.walls += other.walls
         self.cpus += other.cpus

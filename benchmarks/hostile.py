@@ -25,8 +25,19 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from common import (GBP, BenchError, CappedRun, Machine, invocation, report, run_capped,
-                    seconds, table, verdict, write_section)
+from common import (
+    GBP,
+    BenchError,
+    CappedRun,
+    Machine,
+    invocation,
+    report,
+    run_capped,
+    seconds,
+    table,
+    verdict,
+    write_section,
+)
 
 SCRIPT = "hostile.py"
 CAP = 2 << 30  # bytes: the memory cap of every run

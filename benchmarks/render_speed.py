@@ -30,8 +30,22 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from common import (GBP, BenchError, Machine, Timing, checked, invocation, measure,
-                    need_tools, report, run_once, seconds, table, verdict, write_section)
+from common import (
+    GBP,
+    BenchError,
+    Machine,
+    Timing,
+    checked,
+    invocation,
+    measure,
+    need_tools,
+    report,
+    run_once,
+    seconds,
+    table,
+    verdict,
+    write_section,
+)
 
 SCRIPT = "render_speed.py"
 SEED = 231
@@ -71,11 +85,11 @@ def network_source(n_inputs: int = N_INPUTS, n_hidden: int = N_HIDDEN, seed: int
     10 * 13 + 21 = 151 gates.
     """
     rng = random.Random(seed)
-    lines = ["# two-layer network: %d inputs, %d tanh units, one sigmoid output" % (n_inputs, n_hidden)]
+    lines = [f"# two-layer network: {n_inputs} inputs, {n_hidden} tanh units, one sigmoid output"]
     lines.append("; ".join(f"x{i} = {rng.uniform(-1, 1):.2f}" for i in range(n_inputs)))
     for j in range(n_hidden):
         weights = [f"w{j}_{i} = {rng.gauss(0, 0.5):.2f}" for i in range(n_inputs)]
-        lines.append("; ".join(weights + [f"b{j} = {rng.gauss(0, 0.1):.2f}"]))
+        lines.append("; ".join([*weights, f"b{j} = {rng.gauss(0, 0.1):.2f}"]))
     lines.append("; ".join(f"v{j} = {rng.gauss(0, 0.5):.2f}" for j in range(n_hidden))
                  + f"; c = {rng.gauss(0, 0.1):.2f}")
     for j in range(n_hidden):

@@ -31,12 +31,28 @@ import argparse
 import json
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
-from common import (GBP, ROOT, BenchError, Machine, Run, Timing, beyond, bold_verdict,
-                    growth_exponent, invocation, measure, need_tools, report, seconds, table,
-                    write_section, wrote_file)
+from common import (
+    GBP,
+    ROOT,
+    BenchError,
+    Machine,
+    Run,
+    Timing,
+    beyond,
+    bold_verdict,
+    growth_exponent,
+    invocation,
+    measure,
+    need_tools,
+    report,
+    seconds,
+    table,
+    write_section,
+    wrote_file,
+)
 
 SCRIPT = "scaling.py"
 PLOT = ROOT / "docs" / "img" / "scaling.svg"

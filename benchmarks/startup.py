@@ -21,8 +21,21 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from common import (GBP, BenchError, Machine, Run, Timing, invocation, measure, need_tools,
-                    report, seconds, table, verdict, write_section)
+from common import (
+    GBP,
+    BenchError,
+    Machine,
+    Run,
+    Timing,
+    invocation,
+    measure,
+    need_tools,
+    report,
+    seconds,
+    table,
+    verdict,
+    write_section,
+)
 
 SCRIPT = "startup.py"
 PYTHON = sys.executable

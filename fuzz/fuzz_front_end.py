@@ -14,6 +14,7 @@ the input that caused it; so is using more than -rss_limit_mb of memory, or an i
 takes longer than -timeout seconds.
 """
 
+import contextlib
 import os
 import sys
 import tempfile
@@ -42,10 +43,8 @@ def toml(text: str) -> None:
     with open(path, "w", encoding="utf-8", errors="surrogatepass") as handle:
         handle.write(text)
     for attempt in (lambda: trace(path), lambda: check_text(text, "toml")):
-        try:
+        with contextlib.suppress(GbpError):
             attempt()
-        except GbpError:
-            pass
 
 
 DOORS = (numeric, symbolic, toml)
@@ -55,10 +54,8 @@ def test_one_input(data: bytes) -> None:
     provider = atheris.FuzzedDataProvider(data)
     door = DOORS[provider.ConsumeIntInRange(0, len(DOORS) - 1)]
     text = provider.ConsumeUnicodeNoSurrogates(4096)
-    try:
+    with contextlib.suppress(GbpError):
         door(text)
-    except GbpError:
-        pass
 
 
 if __name__ == "__main__":

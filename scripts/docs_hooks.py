@@ -406,7 +406,7 @@ def gallery(folder: Path) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     tomls = sorted(EXAMPLES.glob("*.toml"), key=lambda p: p.stem)
     examples = [load_expression_file(p) for p in tomls]
-    code = sorted((ROOT / "graphviz_backprop").glob("*.py")) + [Path(__file__).resolve()]
+    code = [*sorted((ROOT / "graphviz_backprop").glob("*.py")), Path(__file__).resolve()]
     jobs = []
     for toml, example in zip(tomls, examples):
         if example.name != toml.stem:

@@ -6,15 +6,14 @@ import math
 
 import pytest
 import sympy
+from support import MICROGRAD
 
 import graphviz_backprop as gb
-from graphviz_backprop.errors import EvaluationError, LimitError, ValuesError
 from graphviz_backprop.backprop import KINK, evaluate
-from graphviz_backprop.symbolic import MAX_SYMBOLIC_SIZE
+from graphviz_backprop.errors import EvaluationError, LimitError, ValuesError
 from graphviz_backprop.graph import build
 from graphviz_backprop.parser import parse
-
-from support import MICROGRAD
+from graphviz_backprop.symbolic import MAX_SYMBOLIC_SIZE
 
 
 def test_micrograd_example_from_the_issue():

@@ -10,13 +10,14 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from support import LECTURE, fmt, graphviz_mark, invoke, text_elements
+from support import node_shapes as geometry
+from support import shown_texts as texts
 
 from graphviz_backprop import trace
 from graphviz_backprop.cli import cli
-from graphviz_backprop.themes import THEMES
 from graphviz_backprop.frames import exercise
-from support import LECTURE, fmt, graphviz_mark, invoke, text_elements
-from support import node_shapes as geometry, shown_texts as texts
+from graphviz_backprop.themes import THEMES
 
 pytestmark = graphviz_mark()
 

@@ -10,14 +10,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from support import CS231N_CODE, SIMPLE_AT, run, run_json
 
 import graphviz_backprop.cli as cli_module
 import graphviz_backprop.cli.shared as cli_shared
 from graphviz_backprop.cli import main
 from graphviz_backprop.errors import RenderError
-
-from support import CS231N_CODE, SIMPLE_AT, run, run_json
-
 
 # ---- the table ---------------------------------------------------------------------------------
 
@@ -79,7 +77,7 @@ def test_json_contract(runner):
     assert data["gradients"] == {"x": -4.0, "y": -4.0, "z": 3.0}
     assert list(data["inputs"]) == ["x", "y", "z"]
     nodes = data["nodes"]
-    assert all(NODE_KEYS <= set(n) for n in nodes)
+    assert all(set(n) >= NODE_KEYS for n in nodes)
     assert [(n["id"], n["kind"], n["op"], n["inputs"]) for n in nodes] == [
         ("n0", "input", None, []),
         ("n1", "input", None, []),

@@ -6,9 +6,9 @@ from __future__ import annotations
 import re
 
 import pytest
+from support import graphviz_mark
 
 from graphviz_backprop import trace
-from support import graphviz_mark
 
 pytestmark = graphviz_mark()
 
@@ -17,8 +17,8 @@ pytestmark = graphviz_mark()
                          ids=["sigmoid-neuron", "fan-out", "symbolic"])
 def test_composed_svg_frames_equal_frames_drawn_one_by_one(source):
     """The fast path puts frames together from a few drawings; it must give the same SVG."""
-    from graphviz_backprop.draw import scene, to_digraph
     from graphviz_backprop.dot import draw_all
+    from graphviz_backprop.draw import scene, to_digraph
 
     t = trace(source, **({"x": 3, "y": 2} if "x*x" in source else {}))
     plan, lay = t._plan()
@@ -40,9 +40,9 @@ def test_raster_frames_put_together_equal_frames_drawn_one_by_one(source, dpi):
     Graphviz draws of each frame by itself."""
     from PIL import ImageChops
 
+    from graphviz_backprop.dot import draw_all
     from graphviz_backprop.draw import scene, to_digraph
     from graphviz_backprop.raster import decode
-    from graphviz_backprop.dot import draw_all
     from graphviz_backprop.render import raster_pieces
 
     t = trace(source, **({"x": 3, "y": 2} if "x*x" in source else {}))

@@ -8,9 +8,9 @@ import importlib.util
 from pathlib import Path
 
 import click
+from support import graphviz_mark
 
 from graphviz_backprop.cli import cli
-from support import graphviz_mark
 
 ROOT = Path(__file__).resolve().parents[1]
 

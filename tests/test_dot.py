@@ -4,12 +4,12 @@ carries its stderr."""
 from __future__ import annotations
 
 import pytest
+from support import graphviz_mark
 
 from graphviz_backprop import trace
 from graphviz_backprop.cli import cli
-from graphviz_backprop.errors import GraphvizNotFoundError
 from graphviz_backprop.dot import run_graphviz
-from support import graphviz_mark
+from graphviz_backprop.errors import GraphvizNotFoundError
 
 pytestmark = graphviz_mark()
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 import pytest
+from support import SVG, geometry, graphviz_mark, texts
 
 from graphviz_backprop import trace
 from graphviz_backprop.render import render_naive
-from support import SVG, geometry, graphviz_mark, texts
 
 pytestmark = graphviz_mark()
 

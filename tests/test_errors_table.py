@@ -8,17 +8,19 @@ file, import a module, execute code or start a process.
 from __future__ import annotations
 
 import ast
+import contextlib
 import sys
 
 import pytest
-
-import graphviz_backprop as gb
 import sympy
 
-sympy.Basic  # symbolic rows load sympy, the package's own dependency: before the hook watches
+import graphviz_backprop as gb
 from graphviz_backprop.cli import cli, main
 from graphviz_backprop.errors import GbpError
 from graphviz_backprop.source import parse_assignments
+
+# symbolic rows load sympy, the package's own dependency: loaded before the hook watches
+sympy.Basic  # noqa: B018
 
 # (id, SOURCE, --at values, a phrase the message must contain)
 ROWS = [
@@ -117,7 +119,7 @@ def argv(source: str, at: list[str]) -> list[str]:
         args += ["--at", values]
     if source.startswith("-"):
         args.append("--")
-    return args + [source]
+    return [*args, source]
 
 
 def the_error_line(output: str) -> str:
@@ -198,10 +200,8 @@ def _forbidden(events, allowed) -> list[tuple[str, object]]:
 
 
 def _ast_parse_a_syntax_error() -> None:
-    try:
+    with contextlib.suppress(SyntaxError):
         ast.parse("x +")
-    except SyntaxError:
-        pass
 
 
 @pytest.fixture(scope="module")
@@ -229,10 +229,8 @@ def test_the_audit_hook_sees_what_it_must(allowed_by_ast_parse, action):
 @pytest.mark.parametrize(("source", "at", "phrase"), CASES, ids=IDS)
 def test_parsing_hostile_input_opens_imports_runs_nothing(allowed_by_ast_parse, source, at, phrase):
     def attempt():
-        try:
+        with contextlib.suppress(GbpError):
             gb.trace(source, parse_assignments(at))
-        except GbpError:
-            pass
 
     assert _forbidden(_record(attempt), allowed_by_ast_parse) == []
 

@@ -4,18 +4,18 @@ circuits too large to draw.  Every one ends in one ``Error:`` line and no partia
 from __future__ import annotations
 
 import errno
-import os
 import json
+import os
 import stat
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from support import graphviz_mark
 
 from graphviz_backprop.cli import main
 from graphviz_backprop.cli.render import MAX_RENDER_GATES
-from support import graphviz_mark
 
 
 def fake_graphviz(folder: Path, script: str) -> None:

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 
 import pytest
 
 from graphviz_backprop import trace
 from graphviz_backprop.draw import draw
-from graphviz_backprop.layout import layout_for, wrap_caption
 from graphviz_backprop.frames import steps
+from graphviz_backprop.layout import layout_for, wrap_caption
 from graphviz_backprop.notation import value_text
 
 
@@ -54,7 +55,7 @@ def test_values_are_revealed_gate_by_gate():
     plan = steps(t.evaluation)
     assert plan[0].computed == frozenset()
     assert plan[1].computed == frozenset(t.circuit.inputs.values())
-    for before, after in zip(plan[1:9], plan[2:10]):
+    for before, after in itertools.pairwise(plan[1:10]):
         assert len(after.computed - before.computed) == 1
         assert after.current in after.computed - before.computed
     assert not any(s.seeded for s in plan[:10])

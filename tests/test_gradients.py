@@ -16,15 +16,12 @@ import re
 
 import pytest
 import sympy
+from support import CS231N_CODE, MICROGRAD
 
 import graphviz_backprop as gb
 from graphviz_backprop.backprop import evaluate
-from graphviz_backprop.symbolic import symbolic_values
 from graphviz_backprop.gates import FUNCTIONS
-
-from support import MICROGRAD
-
-from support import CS231N_CODE
+from graphviz_backprop.symbolic import symbolic_values
 
 XY = {"x": 0.7, "y": -1.3}
 POS = {"x": 1.7, "y": 2.3}

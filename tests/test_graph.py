@@ -100,7 +100,7 @@ def test_node_ids_operands_before_operation_left_to_right():
         "n0:w0()", "n1:x0()", "n2:*(n0,n1)", "n3:w1()", "n4:x1()", "n5:*(n3,n4)",
         "n6:+(n2,n5)", "n7:w2()", "n8:+(n6,n7)", "n9:*-1(n8)", "n10:exp(n9)",
         "n11:+1(n10)", "n12:1/x(n11)"]
-    assert list(nx.topological_sort(c.graph))[0] == "n0"
+    assert next(iter(nx.topological_sort(c.graph))) == "n0"
     assert all(int(u[1:]) < int(v[1:]) for u, v in c.graph.edges())
 
 

@@ -16,9 +16,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from support import graphviz_mark
 
 from graphviz_backprop.cli import main
-from support import graphviz_mark
 
 NAMES_300 = ",".join(f"a{i}" for i in range(300))
 NAMES_60 = ",".join(f"a{i}" for i in range(60))
@@ -36,7 +36,7 @@ def expression_file(folder: Path, stem: str = "sub", **keys: str) -> Path:
             "expression": '"x*y"'}
     body.update(keys)
     text = "".join(f"{k} = {v}\n" for k, v in body.items() if not k.startswith("["))
-    text += "[at]\nx = 1\ny = 2\n" if "[at]" not in keys else keys["[at]"]
+    text += keys.get("[at]", "[at]\nx = 1\ny = 2\n")
     path = folder / f"{stem}.toml"
     path.write_text(text)
     return path
@@ -129,7 +129,7 @@ def test_a_folder_where_a_file_is_asked_for_is_refused(tmp_path, capsys):
 def test_frames_are_all_or_nothing(tmp_path, capsys):
     frames = tmp_path / "fr"
     (frames / "frame-005.svg").mkdir(parents=True)
-    code, out, err = run(capsys, "render", "cs231n-simple", "-o", f"{frames}/")
+    code, _out, err = run(capsys, "render", "cs231n-simple", "-o", f"{frames}/")
     assert code == 1 and "frame-005.svg" in err and "is a directory" in err
     assert [p.name for p in frames.iterdir()] == ["frame-005.svg"]
 
@@ -138,7 +138,7 @@ def test_frames_are_all_or_nothing(tmp_path, capsys):
 def test_beamer_is_all_or_nothing(tmp_path, capsys):
     deck = tmp_path / "deck"
     (deck / "cs231n-simple.tex").mkdir(parents=True)
-    code, out, err = run(capsys, "render", "cs231n-simple", "--beamer", "-o", f"{deck}/")
+    code, _out, err = run(capsys, "render", "cs231n-simple", "--beamer", "-o", f"{deck}/")
     assert code == 1 and "cs231n-simple.tex" in err
     assert [p.name for p in deck.iterdir()] == ["cs231n-simple.tex"]
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import os
 
 import pytest
+from support import graphviz_mark
 
 from graphviz_backprop import trace
-from support import graphviz_mark
 
 pytestmark = graphviz_mark()
 

@@ -8,8 +8,8 @@ import pytest
 import sympy
 
 from graphviz_backprop.errors import ParseError
-from graphviz_backprop.graph import build
 from graphviz_backprop.fromsympy import parse_sympy
+from graphviz_backprop.graph import build
 from graphviz_backprop.parser import parse
 from graphviz_backprop.rawtext import MAX_DEPTH
 from graphviz_backprop.syntax import BinOp, Call, Name, Neg, Num, Program, is_constant

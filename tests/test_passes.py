@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from support import CS231N_CODE, MICROGRAD
+from support import CS231N_CODE, MICROGRAD, TYPO_DERIVATION
 
 from graphviz_backprop.check import check_file
 from graphviz_backprop.cli import cli
@@ -20,7 +20,6 @@ from graphviz_backprop.parser import parse
 from graphviz_backprop.passes import backward_lines, backward_start, forward_part, gradient_reading
 from graphviz_backprop.tomlfile import list_examples, load_example, load_expression_file
 from graphviz_backprop.tracing import trace
-from support import TYPO_DERIVATION
 
 DATA = Path(__file__).parent / "data" / "derivations"
 CODE_FIXTURES = sorted(p for p in DATA.glob("*.py") if not p.name.startswith("broken"))

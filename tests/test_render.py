@@ -6,10 +6,10 @@ import xml.etree.ElementTree as ET
 
 import pytest
 from click.testing import CliRunner
+from support import SVG, graphviz_mark, texts
 
 from graphviz_backprop.cli import cli
 from graphviz_backprop.dot import run_graphviz
-from support import SVG, graphviz_mark, texts
 
 pytestmark = graphviz_mark()
 

@@ -4,7 +4,6 @@ that are not UTF-8."""
 from __future__ import annotations
 
 import pytest
-
 from support import CS231N_CODE, SIMPLE_AT, run, run_json
 
 

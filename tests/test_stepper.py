@@ -11,11 +11,11 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from support import LECTURE, SVG, graphviz_mark, invoke
+from support import shown_texts as texts
 
 from graphviz_backprop import trace
 from graphviz_backprop.themes import THEMES
-from support import LECTURE, SVG, graphviz_mark, invoke
-from support import shown_texts as texts
 
 pytestmark = graphviz_mark()
 
@@ -64,7 +64,7 @@ def pick(element: ET.Element, k: int) -> ET.Element:
     return element
 
 
-@pytest.mark.parametrize("source", LECTURE + ["x*x + x*y"])
+@pytest.mark.parametrize("source", [*LECTURE, "x*x + x*y"])
 def test_html_layers_give_back_every_frame_exactly(tmp_path, source):
     from graphviz_backprop.stepper import _clean_svg
 

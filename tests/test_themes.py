@@ -7,12 +7,13 @@ from __future__ import annotations
 import re
 
 import pytest
+from support import LECTURE, fmt, graphviz_mark, invoke, text_elements
+from support import node_shapes as geometry
+from support import shown_texts as texts
 
 from graphviz_backprop import trace
-from graphviz_backprop.themes import THEMES, make_theme
 from graphviz_backprop.errors import InputError
-from support import LECTURE, fmt, graphviz_mark, invoke, text_elements
-from support import node_shapes as geometry, shown_texts as texts
+from graphviz_backprop.themes import THEMES, make_theme
 
 pytestmark = graphviz_mark()
 

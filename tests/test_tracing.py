@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from graphviz_backprop import trace
 from support import graphviz_mark
+
+from graphviz_backprop import trace
 
 pytestmark = graphviz_mark()
 
