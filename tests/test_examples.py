@@ -65,7 +65,8 @@ def test_every_file_says_what_it_is_and_where_it_comes_from(name):
     example = BY_NAME[name]
     for field in ("title", "description", "source"):
         assert getattr(example, field).strip(), field
-    assert "lecture" in example.source or "cs231n" in example.source
+    # the teaching material it comes from: the lecture, the cs231n notes, micrograd
+    assert any(where in example.source for where in ("lecture", "cs231n", "micrograd"))
     assert "\n" not in example.title
 
 
