@@ -9,7 +9,7 @@ number never moves the drawing: all frames of a circuit have the same layout.
 >>> from graphviz_backprop.frames import steps
 >>> t = trace("(x+y)*z", x=-2, y=5, z=-4)
 >>> dot = draw(t.evaluation, steps(t.evaluation)[-1])
->>> "-12.00" in dot.source and "rankdir=LR" in dot.source
+>>> "-12.0" in dot.source and "rankdir=LR" in dot.source
 True
 """
 
@@ -26,7 +26,7 @@ from .backprop import Evaluation
 from .frames import Step, steps
 from .layout import Layout, Positions, layout_for, wrap_caption
 from .lazy import lazy_import
-from .notation import value_text as fmt
+from .notation import DIGITS, value_text
 from .themes import Theme
 
 if TYPE_CHECKING:
@@ -170,7 +170,7 @@ class Drawing:
             self.order.append((name, lambda step, item=item: item))
 
         for n in self.column:
-            fixed(n, graphviz.escape(c.label(n)), **name_attrs)
+            fixed(n, graphviz.escape(c.wire_names[n]), **name_attrs)
         for upper, lower in zip(self.column, self.column[1:]):
             edges.append((upper, lower, _attrs(style="invis")))
             edges.append((f"v_{upper}", f"v_{lower}", _attrs(style="invis")))
@@ -195,13 +195,14 @@ class Drawing:
             consumers = c.consumers[n]
             is_gate = c.graph.nodes[n]["kind"] == "gate"
             trunk = f"v_{n}"
-            name = c.name(n) if is_gate and n != c.output else None
+            name = c.wire_names[n] if is_gate and n != c.output else None
             mark = marks.get(n)
-            value, grad = fmt(ev.values[n], d), fmt(ev.grads[n], d)
+            value = value_text(ev.values[n], d, DIGITS)
+            grad = value_text(ev.grads[n], d, DIGITS)
             local = None
             if len(consumers) == 1:
                 cons, port = consumers[0]
-                local = f"local {fmt(ev.local[cons][port], d)}"
+                local = f"local {value_text(ev.local[cons][port], d, DIGITS)}"
             labels: dict[tuple[bool, bool, bool], tuple[str, Attrs]] = {}
             attrs = _attrs(id=f"gbp_{trunk}", **dict(plain))
 
@@ -223,7 +224,7 @@ class Drawing:
             wire = {"color": t.grad_color, "penwidth": "2.4"} if mark == "wrong" else {}
             edges.append((n, trunk, _attrs(headport="w", weight="8", **wire)))
             if n == c.output:
-                fixed("out", graphviz.escape(c.output_name), **name_attrs)
+                fixed("out", graphviz.escape(c.wire_names[n]), **name_attrs)
                 edges.append((trunk, "out", _attrs(tailport="e", arrowhead="normal", **wire)))
             if len(consumers) == 1:
                 edges.append((trunk, consumers[0][0],
@@ -234,8 +235,8 @@ class Drawing:
                 edges.append((trunk, junction, _attrs(tailport="e")))
                 for cons, port in consumers:
                     branch = f"b_{n}_{cons}_{port}"
-                    grad_b = fmt(ev.grads[cons] * ev.local[cons][port], d)
-                    local_b = f"local {fmt(ev.local[cons][port], d)}"
+                    grad_b = value_text(ev.grads[cons] * ev.local[cons][port], d, DIGITS)
+                    local_b = f"local {value_text(ev.local[cons][port], d, DIGITS)}"
                     battrs = _attrs(id=f"gbp_{branch}", **dict(plain))
                     blabels: dict[tuple[bool, bool], tuple[str, Attrs]] = {}
 

@@ -1,7 +1,9 @@
 """A gate's local gradients written as formulas, with the circuit's own names.
 
 The gate table writes most of them itself (``Gate.local_text``); the few it cannot are
-printed by sympy (``symbolic.sympy_formula_texts``).
+printed by sympy (``symbolic.sympy_formula_texts``).  :func:`local_formulas` gives them in
+the engine's notation (the JSON); :func:`local_math` as mathematics with the names the
+pictures show (captions and tables).
 """
 
 from __future__ import annotations
@@ -10,9 +12,10 @@ from functools import lru_cache
 
 from .gates import GATES
 from .graph import Circuit
+from .mathtext import math_text
 from .symbolic import sympy_formula_texts
 
-__all__ = ["local_formulas", "free_letter"]
+__all__ = ["local_formulas", "local_math"]
 
 
 @lru_cache(maxsize=4096)
@@ -21,34 +24,38 @@ def _formula_texts(key: str, c: float | None, names: tuple[str, ...]) -> tuple[s
     return texts if texts is not None else sympy_formula_texts(key, c, names)
 
 
-def free_letter(circuit: Circuit) -> str:
-    """A letter for "the input" of a one-input gate: ``x``, as in the gate labels ``1/x``
-    and ``1-x``, unless a wire of the circuit is called x.
-
-    >>> from graphviz_backprop.graph import build
-    >>> from graphviz_backprop.parser import parse
-    >>> free_letter(build(parse("exp(x0 + a)"))), free_letter(build(parse("exp(x + u)")))
-    ('x', 'v')
-    """
-    return next((letter for letter in ("x", "u", "v", "t", "s") if letter not in circuit.names),
-                "input")
-
-
-def local_formulas(circuit: Circuit, node: str, placeholder: str | None = None
-                   ) -> tuple[str, ...]:
-    """A gate's local gradients as formulas, one per input wire.
+def local_formulas(circuit: Circuit, node: str) -> tuple[str, ...]:
+    """A gate's local gradients as formulas in the engine's notation, one per input wire.
 
     The formulas name each input as the source does (``q*z`` gives ``z`` and ``q``); an
-    unnamed input is ``x`` for a one-input gate (``1/x`` gives ``-1/x**2``; ``u`` where the
-    circuit has a wire called x, or ``placeholder``) and its node id
-    for a two-input one (``n2``, as in the table and the JSON).
+    unnamed input is ``x`` for a one-input gate (``1/x`` gives ``-1/x**2``; another letter
+    where the circuit has a wire called x) and its node id for a two-input one (``n2``, as
+    in the table and the JSON).
     """
     gate = circuit.gate(node)
     if gate is None:
         return ()
     operands = circuit.operands[node]
     if gate.arity == 1:
-        names: tuple[str, ...] = (circuit.name(operands[0]) or placeholder or free_letter(circuit),)
+        names: tuple[str, ...] = (circuit.name(operands[0]) or circuit.free_letter,)
     else:
         names = tuple(circuit.name(a) or a for a in operands)
     return _formula_texts(gate.key, circuit.graph.nodes[node]["c"], names)
+
+
+def local_math(circuit: Circuit, node: str) -> tuple[str, ...]:
+    """A gate's local gradients as mathematics, with every input called by its wire name.
+
+    >>> from graphviz_backprop.graph import build
+    >>> from graphviz_backprop.parser import parse
+    >>> c = build(parse("1/(1 + exp(-x))"))
+    >>> [local_math(c, n) for n in c.gates]
+    [('-1',), ('exp(a₁)',), ('1',), ('−1/a₃²',)]
+    """
+    gate = circuit.gate(node)
+    if gate is None:
+        return ()
+    operands = circuit.operands[node]
+    texts = _formula_texts(gate.key, circuit.graph.nodes[node]["c"], operands)
+    names = {a: circuit.wire_names[a] for a in operands}
+    return tuple(math_text(t, names) for t in texts)

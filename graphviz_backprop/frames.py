@@ -20,8 +20,8 @@ from itertools import islice
 from typing import Any, Literal
 
 from .backprop import Evaluation
-from .formulas import free_letter, local_formulas
-from .notation import value_text
+from .formulas import local_math
+from .notation import DIGITS, value_text
 
 __all__ = ["Step", "Revealed", "steps", "exercise", "PHASES",
            "EXERCISES"]
@@ -30,22 +30,6 @@ Phase = Literal["forward", "backward", "both"]
 PHASES = ("forward", "backward", "both")
 #: Exercise sheets: the gradient slots empty (values shown), or every slot but the inputs'.
 EXERCISES = ("gradients", "both")
-
-
-def _known(names: list[str | None]) -> list[str] | None:
-    """The names, if every one is known."""
-    known = [n for n in names if n]
-    return known if len(known) == len(names) else None
-
-
-def _top_level_space(text: str) -> bool:
-    """True for ``x + y`` (an operation), false for ``log(1 - p)`` (a call)."""
-    depth = 0
-    for ch in text:
-        depth += (ch == "(") - (ch == ")")
-        if ch == " " and depth == 0:
-            return True
-    return False
 
 
 def _paren(text: str) -> str:
@@ -120,38 +104,20 @@ class Step:
 
 
 class _Captions:
-    """Caption text for one evaluation, with numbers at ``decimals``."""
+    """Caption text for one evaluation, with numbers at ``decimals`` (else 3 significant
+    figures).  Every wire goes by its name in the pictures (``Circuit.wire_names``)."""
 
-    def __init__(self, ev: Evaluation, decimals: int):
+    def __init__(self, ev: Evaluation, decimals: int | None):
         self.ev = ev
         self.c = ev.circuit
         self.decimals = decimals
-        self.f = self.c.output_name
-        self._syms: dict[str, str | None] = {}
+        self.names = self.c.wire_names
+        self.f = self.names[self.c.output]
         #: wires out of a node whose gate's backward step is still to come (fan-out only)
         self._pending: dict[str, int] = {}
 
     def num(self, value: Any) -> str:
-        return value_text(value, self.decimals)
-
-    def sym(self, node: str) -> str | None:
-        """The symbol a node goes by in a caption: its name (the output's name for the output),
-        else, for a small unnamed gate, what it computes: ``(x + y)``, ``(w0 · x0)``."""
-        if node == self.c.output:
-            return self.f
-        if node not in self._syms:
-            name = self.c.name(node)
-            gate = self.c.gate(node)
-            if name is None and gate is not None:
-                args = _known([self.sym(a) for a in self.c.operands[node]])
-                if args is not None:
-                    text = gate.apply_text(args, self.c.graph.nodes[node]["c"])
-                    if len(text) > 14:
-                        name = None
-                    else:  # an operation between operands needs parentheses, a call does not
-                        name = f"({text})" if _top_level_space(text) else text
-            self._syms[node] = name
-        return self._syms[node]
+        return value_text(value, self.decimals, DIGITS)
 
     def equals(self, shown: float, value: Any) -> str:
         """``=`` when the rounded numbers of a caption give its rounded result, else ``≈``."""
@@ -164,86 +130,79 @@ class _Captions:
         return self.num(value)
 
     def circuit(self) -> str:
-        lines = [line.split("#")[0].strip() for line in self.c.source.splitlines()]
-        return "The circuit: " + "; ".join(line for line in lines if line)
+        """The lines of the source that make the circuit (no imports, prints or comments)."""
+        lines = self.c.source.splitlines()
+        used = sorted({self.c.graph.nodes[n]["line"] for n in self.c.order})
+        shown = [lines[i - 1].split("#")[0].strip() for i in used if 0 < i <= len(lines)]
+        return "The circuit: " + "; ".join(dict.fromkeys(line for line in shown if line))
 
     def inputs(self) -> str:
         if self.ev.symbolic:
             return f"Inputs: {', '.join(self.c.inputs)} (symbolic: the wires carry formulas)"
-        shown = ", ".join(f"{name} = {self.num(self.ev.values[n])}"
-                          for name, n in self.c.inputs.items())
+        shown = ", ".join(f"{self.names[n]} = {self.num(self.ev.values[n])}"
+                          for n in self.c.inputs.values())
         return f"Inputs: {shown}" if shown else "No inputs: the circuit is constant"
 
     def forward(self, node: str) -> str:
         gate = self.c.gate_of(node)
         c = self.c.graph.nodes[node]["c"]
         args = self.c.operands[node]
-        shown = [self.num(self.ev.values[a]) for a in args]
-        numbers = gate.apply_text(shown, c)
         result = self.num(self.ev.values[node])
-        sign = "="
-        if not self.ev.symbolic:  # the rounded inputs shown must give the result shown
-            try:
-                again = gate.checked_forward(tuple(float(v) for v in shown), c)
-            except (ArithmeticError, ValueError):
-                again = self.ev.values[node]
-            sign = self.equals(again, self.ev.values[node])
-        names = _known([self.sym(a) for a in args])
-        own = self.sym(node) if self.c.name(node) or node == self.c.output else None
-        formula = gate.apply_text(names, c) if names is not None else None
-        head = f"{own} = " if own else ""
-        middle = f"{formula} = " if formula and not self.ev.symbolic else ""
+        head = f"Forward through {self.c.label(node)}: {self.names[node]} = "
+        formula = gate.apply_text([self.names[a] for a in args], c)
         if self.ev.symbolic:
-            return f"Forward through {self.c.label(node)}: {head}{result}"
-        return f"Forward through {self.c.label(node)}: {head}{middle}{numbers} {sign} {result}"
+            return f"{head}{formula} = {result}"
+        shown = [self.num(self.ev.values[a]) for a in args]
+        try:  # the rounded inputs shown must give the result shown
+            again = gate.checked_forward(tuple(float(v) for v in shown), c)
+        except (ArithmeticError, ValueError):
+            again = self.ev.values[node]
+        sign = self.equals(again, self.ev.values[node])
+        return f"{head}{formula} = {gate.apply_text(shown, c)} {sign} {result}"
 
     def seed(self) -> str:
         one = "1" if self.ev.symbolic else self.num(1.0)
         return f"Backward starts at the output: ∂{self.f}/∂{self.f} = {one}"
 
     def backward(self, node: str) -> str:
-        """The chain rule on each input wire of a gate, with numbers.
+        """The chain rule on each input wire of a gate, with numbers, and the local
+        gradient's formula.
 
         Called once per gate, in backward order (a node's branches are summed in the
         caption of its last one)."""
-        own = self.sym(node)
+        own, f = self.names[node], self.f
         upstream = self.ev.grads[node]
         parts = []
         for port, arg in enumerate(self.c.operands[node]):
             local = self.ev.local[node][port]
-            name = self.sym(arg)
+            name = self.names[arg]
             if self.ev.symbolic:
                 numbers = self.num(upstream * local)
             else:
                 up, loc = self.num(upstream), self.local(local)
                 sign = self.equals(float(up) * float(loc), upstream * local)
                 numbers = f"{up} · {_paren(loc)} {sign} {self.num(upstream * local)}"
-            if name and self.c.fans_out(arg):
-                text = f"∂{self.f}/∂{name} += upstream · local = {numbers}"
-            elif name and own == self.f:
-                text = f"∂{self.f}/∂{name} = {numbers}"
-            elif name and own:
-                text = f"∂{self.f}/∂{name} = ∂{self.f}/∂{own} · ∂{own}/∂{name} = {numbers}"
-            elif name:
-                text = f"∂{self.f}/∂{name} = upstream · local = {numbers}"
-            else:
-                text = f"upstream · local = {numbers}"
-            parts.append(text)
-        formula = local_formulas(self.c, node, self.placeholder(node))
-        if len(formula) == 1 and any(ch.isalpha() for ch in formula[0]) and not self.ev.symbolic:
-            parts.append(f"local gradient {formula[0]}")
+            adds = "+=" if self.c.fans_out(arg) else "="
+            rule = "" if node == self.c.output else f" ∂{f}/∂{own} · ∂{own}/∂{name} ="
+            parts.append(f"∂{f}/∂{name} {adds}{rule} {numbers}")
+        if not self.ev.symbolic:
+            parts.append(self._formulas(node))
         operands = self.c.operands[node]
         for arg in dict.fromkeys(operands):
             parts.append(self._branch_sum(arg, operands.count(arg)))
         return f"Backward through {self.c.label(node)}: " + "; ".join(p for p in parts if p)
 
-    def placeholder(self, node: str) -> str:
-        """What a one-input gate's local gradient calls its input: the input's own symbol,
-        else a letter no wire of the circuit is called (``x`` unless there is an input x)."""
-        own = self.sym(self.c.operands[node][0])
-        if own:
-            return own
-        return free_letter(self.c)
+    def _formulas(self, node: str) -> str:
+        """``local gradient ∂a₂/∂a₁ = exp(a₁)``, where the formula says more than a number
+        or the other input's name does."""
+        args = self.c.operands[node]
+        formulas = local_math(self.c, node)
+        names = {self.names[a] for a in args}
+        if all(not any(ch.isalpha() for ch in t) or t in names for t in formulas):
+            return ""
+        own = self.names[node]
+        shown = ", ".join(f"∂{own}/∂{self.names[a]} = {t}" for a, t in zip(args, formulas))
+        return f"local gradient{'s' if len(args) > 1 else ''} {shown}"
 
     def _branch_sum(self, arg: str, wires_here: int) -> str:
         """For a node that feeds several gates: the sum, once its last branch is known."""
@@ -252,21 +211,23 @@ class _Captions:
             return ""
         pending = self._pending.get(arg, len(consumers)) - wires_here
         self._pending[arg] = pending
-        name = self.sym(arg)
+        name = self.names[arg]
         if pending:
-            return f"{name or 'this node'} branches: more gradient to add"
+            return f"{name} branches: more gradient to add"
         terms = [self.ev.grads[g] * self.ev.local[g][p] for g, p in consumers]
-        target = f"∂{self.f}/∂{name}" if name else "the branches"
         shown = " + ".join(_paren(self.num(t)) for t in terms)
-        return f"branches add: {target} = {shown} = {self.num(self.ev.grads[arg])}"
+        total = self.ev.grads[arg]
+        sign = "=" if self.ev.symbolic else self.equals(
+            sum(float(self.num(t)) for t in terms), total)
+        return f"branches add: ∂{self.f}/∂{name} = {shown} {sign} {self.num(total)}"
 
     def final(self) -> str:
-        grads = ", ".join(f"∂{self.f}/∂{name} = {self.num(self.ev.grads[n])}"
-                          for name, n in self.c.inputs.items())
+        grads = ", ".join(f"∂{self.f}/∂{self.names[n]} = {self.num(self.ev.grads[n])}"
+                          for n in self.c.inputs.values())
         return f"Done: {self.f} = {self.num(self.ev.output)}" + (f"; {grads}" if grads else "")
 
 
-def steps(ev: Evaluation, phase: str = "both", decimals: int = 2) -> list[Step]:
+def steps(ev: Evaluation, phase: str = "both", decimals: int | None = None) -> list[Step]:
     """The frames of an evaluation, in order (``phase`` limits them to one pass)."""
     if phase not in PHASES:
         raise ValueError(f"phase must be one of {', '.join(PHASES)}, not {phase!r}")
@@ -312,7 +273,7 @@ def exercise(ev: Evaluation, mode: str = "gradients") -> Step:
     if mode not in EXERCISES:
         raise ValueError(f"exercise must be one of {', '.join(EXERCISES)}, not {mode!r}")
     c = ev.circuit
-    f = c.output_name
+    f = c.wire_names[c.output]
     if mode == "gradients":
         shown = frozenset(c.order)
         caption = f"Exercise: write the gradient ∂{f}/∂… under every wire"

@@ -16,6 +16,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from .lazy import lazy_import
+from .mathtext import superscript
 from .notation import constant
 
 if TYPE_CHECKING:
@@ -25,7 +26,7 @@ else:
 
 __all__ = ["LEAK", "signed", "tie", "max_piece", "logistic", "softplus", "pow_domain",
            "division", "shown_constant", "number_text", "integer_text", "power_rule",
-           "reciprocal_rule", "piece", "below"]
+           "reciprocal_rule", "piece", "below", "power_label"]
 
 #: The slope of leaky_relu below zero.
 LEAK = 0.01
@@ -38,6 +39,13 @@ def signed(op: str, c: float) -> str:
     if op == "+":
         return f"+{constant(c)}" if c >= 0 else f"-{constant(-c)}"
     return f"{op}{constant(c)}"
+
+
+def power_label(x: str, c: float) -> str:
+    """The label of a power with a constant exponent: ``x²``, ``x⁻¹``, ``x^0.5``."""
+    if c == int(c) and abs(c) < 1000:
+        return f"{x}{superscript(int(c))}"
+    return f"{x}^{constant(c)}"
 
 
 def tie(a: float, b: float) -> tuple[float, float]:

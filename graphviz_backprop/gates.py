@@ -2,10 +2,11 @@
 
 A gate has one or two input wires.  A binary operation with one constant operand
 (``x*2``, ``1+x``, ``x**2``) is a one-input gate that carries the constant ``c``; its label
-shows it (``*2``, ``+1``, ``**2``).  A row is written with keywords; its rules take the
+shows it (``*2``, ``+1``, ``x²``).  A row is written with keywords; its rules take the
 gate's inputs (and ``c``, for a gate with a constant) as arguments:
 
-* ``label``: the text drawn in the gate's circle (a function of ``c`` for a gate with one);
+* ``label``: the text drawn in the gate's circle (for a gate with a constant, a function of
+  ``c`` and of the letter that stands for the input: ``1/x``, ``x²``);
 * ``forward``: the value in float64;
 * ``local``: the local gradients in float64, d out / d input, one per input wire;
 * ``formula`` and ``derivative``: the same as sympy formulas (symbolic mode, references);
@@ -51,6 +52,7 @@ from .gate_rules import (
     number_text,
     piece,
     pow_domain,
+    power_label,
     power_rule,
     reciprocal_rule,
     shown_constant,
@@ -59,6 +61,7 @@ from .gate_rules import (
     tie,
 )
 from .lazy import lazy_import
+from .mathtext import superscript
 from .notation import constant
 
 if TYPE_CHECKING:
@@ -108,7 +111,7 @@ class Gate:
     """One row of the gate table (see the module docstring)."""
 
     key: str
-    label: str | Callable[[float], str]
+    label: str | Callable[[float, str], str]
     forward: Callable[..., float]
     local: Callable[..., tuple[float, ...]]
     formula: Callable[..., Any]
@@ -127,13 +130,14 @@ class Gate:
     def _args(self, xs: Sequence[Any], c: Any) -> tuple[Any, ...]:
         return (*xs, c) if self.constant else tuple(xs)
 
-    def label_text(self, c: float | None = None) -> str:
-        """What is drawn in the gate's circle."""
+    def label_text(self, c: float | None = None, letter: str = "x") -> str:
+        """What is drawn in the gate's circle; ``letter`` stands for the input in labels
+        such as ``1/x`` and ``x²`` (a letter the circuit does not use)."""
         if isinstance(self.label, str):
             return self.label
         if c is None:
             raise ValueError(f"gate '{self.key}' is drawn with its constant")
-        return self.label(c)
+        return self.label(c, letter)
 
     def checked_forward(self, xs: Sequence[float], c: float | None = None) -> float:
         """``forward`` as a finite real float64, or an :class:`EvaluationError` saying why not.
@@ -202,9 +206,12 @@ class Gate:
         shown = [inner(i, a) if bare(i) or not a.startswith("-") else f"({a})"
                  for i, a in enumerate(args)]
         shown_c = "" if c is None else constant(c)
-        if c is not None and c < 0 and "({c})" not in self.text:
+        text = self.text
+        if c is not None and "^{c}" in text and c == int(c) and abs(c) < 1000:
+            text = text.replace("^{c}", superscript(int(c)))  # x², not x^2
+        elif c is not None and c < 0 and "({c})" not in text:
             shown_c = f"({shown_c})"
-        return self.text.format(*shown, c=shown_c)
+        return text.format(*shown, c=shown_c)
 
     def local_texts(self, names: Sequence[str], c: float | None = None
                     ) -> tuple[str, ...] | None:
@@ -225,7 +232,7 @@ _TABLE: list[Gate] = [
          forward=lambda a, b: a + b, local=lambda a, b: (1.0, 1.0),
          formula=lambda a, b: a + b, derivative=lambda a, b: (sympy.S.One, sympy.S.One),
          local_text=lambda a, b: ("1", "1")),
-    Gate(key="sub", arity=2, label="-", text="{0} - {1}",
+    Gate(key="sub", arity=2, label="−", text="{0} - {1}",
          forward=lambda a, b: a - b, local=lambda a, b: (1.0, -1.0),
          formula=lambda a, b: a - b, derivative=lambda a, b: (sympy.S.One, sympy.S.NegativeOne),
          local_text=lambda a, b: ("1", "-1")),
@@ -238,7 +245,7 @@ _TABLE: list[Gate] = [
          formula=lambda a, b: a / b, derivative=lambda a, b: (1 / b, -a / b**2),
          domain=lambda a, b: division(b),
          local_text=lambda a, b: None if a == b else (f"1/{b}", f"-{a}/{b}**2")),
-    Gate(key="pow", arity=2, label="**", text="{0}^{1}",
+    Gate(key="pow", arity=2, label="^", text="{0}^{1}",
          forward=lambda a, b: a ** b,
          local=lambda a, b: (b * a ** (b - 1), a ** b * math.log(a)),
          formula=lambda a, b: a**b,
@@ -258,58 +265,58 @@ _TABLE: list[Gate] = [
          derivative=lambda a, b: (max_piece(b, a), max_piece(a, b)),
          kink=lambda a, b: a == b),
     # ---- one variable input and a constant c ------------------------------------------------
-    Gate(key="add_c", constant=True, label=lambda c: signed("+", c), text="{0} + {c}",
+    Gate(key="add_c", constant=True, label=lambda c, x: signed("+", c), text="{0} + {c}",
          forward=lambda x, c: x + c, local=lambda x, c: (1.0,),
          formula=lambda x, c: x + c, derivative=lambda x, c: (sympy.S.One,),
          local_text=lambda x, c: ("1",)),
-    Gate(key="rsub_c", constant=True, label=lambda c: f"{constant(c)}-x", text="{c} - {0}",
+    Gate(key="rsub_c", constant=True, label=lambda c, x: f"{constant(c)}−{x}", text="{c} - {0}",
          forward=lambda x, c: c - x, local=lambda x, c: (-1.0,),
          formula=lambda x, c: c - x, derivative=lambda x, c: (sympy.S.NegativeOne,),
          local_text=lambda x, c: ("-1",)),
-    Gate(key="mul_c", constant=True, label=lambda c: signed("*", c), text="{0} · {c}",
+    Gate(key="mul_c", constant=True, label=lambda c, x: signed("*", c), text="{0} · {c}",
          forward=lambda x, c: x * c, local=lambda x, c: (c,),
          formula=lambda x, c: x * c, derivative=lambda x, c: (c,),
          local_text=lambda x, c: (number_text(c),)),
-    Gate(key="div_c", constant=True, label=lambda c: signed("/", c), text="{0} / {c}",
+    Gate(key="div_c", constant=True, label=lambda c, x: signed("/", c), text="{0} / {c}",
          forward=lambda x, c: x / c, local=lambda x, c: (1.0 / c,),
          formula=lambda x, c: x / c, derivative=lambda x, c: (1 / c,),
          local_text=lambda x, c: (number_text(1 / c),)),
-    Gate(key="rdiv_c", constant=True, label=lambda c: f"{constant(c)}/x", text="{c} / {0}",
+    Gate(key="rdiv_c", constant=True, label=lambda c, x: f"{constant(c)}/{x}", text="{c} / {0}",
          forward=lambda x, c: c / x, local=lambda x, c: (-c / x ** 2,),
          formula=lambda x, c: c / x, derivative=lambda x, c: (-c / x**2,),
          domain=lambda x, c: division(x),
          local_text=lambda x, c: integer_text(c, lambda k: reciprocal_rule(x, k))),
-    Gate(key="pow_c", constant=True, label=lambda c: f"**{constant(c)}", text="{0}^{c}",
+    Gate(key="pow_c", constant=True, label=lambda c, x: power_label(x, c), text="{0}^{c}",
          forward=lambda x, c: x ** c, local=lambda x, c: (c * x ** (c - 1),),
          formula=lambda x, c: x**c, derivative=lambda x, c: (c * x ** (c - 1),),
          domain=pow_domain,
          local_text=lambda x, c: integer_text(c, lambda k: power_rule(x, k))),
-    Gate(key="rpow_c", constant=True, label=lambda c: f"{constant(c)}**x", text="{c}^{0}",
+    Gate(key="rpow_c", constant=True, label=lambda c, x: f"{constant(c)}^{x}", text="{c}^{0}",
          forward=lambda x, c: c ** x, local=lambda x, c: (c ** x * math.log(c),),
          formula=lambda x, c: c**x, derivative=lambda x, c: (c**x * sympy.log(c),),
          domain=lambda x, c: None if c > 0
          else "a power with a variable exponent needs a positive base",
          local_text=lambda x, c: integer_text(
              c, lambda k: f"{k}**{x}*log({k})" if k > 1 else None)),
-    Gate(key="max_c", constant=True, label=lambda c: f"max(x,{constant(c)})",
+    Gate(key="max_c", constant=True, label=lambda c, x: f"max({x},{constant(c)})",
          text="max({0}, {c})",
          forward=max, local=lambda x, c: tie(x, c)[:1],
          formula=lambda x, c: sympy.Max(x, c), derivative=lambda x, c: (max_piece(x, c),),
          kink=lambda x, c: x == c,
          local_text=lambda x, c: integer_text(c, lambda k: piece(x, str(k)))),
-    Gate(key="cmax", constant=True, label=lambda c: f"max({constant(c)},x)",
+    Gate(key="cmax", constant=True, label=lambda c, x: f"max({constant(c)},{x})",
          text="max({c}, {0})",
          forward=lambda x, c: max(c, x), local=lambda x, c: tie(x, c)[:1],
          formula=lambda x, c: sympy.Max(c, x), derivative=lambda x, c: (max_piece(x, c),),
          kink=lambda x, c: x == c,
          local_text=lambda x, c: integer_text(c, lambda k: piece(x, str(k)))),
-    Gate(key="min_c", constant=True, label=lambda c: f"min(x,{constant(c)})",
+    Gate(key="min_c", constant=True, label=lambda c, x: f"min({x},{constant(c)})",
          text="min({0}, {c})",
          forward=min, local=lambda x, c: tie(c, x)[:1],
          formula=lambda x, c: sympy.Min(x, c), derivative=lambda x, c: (max_piece(c, x),),
          kink=lambda x, c: x == c,
          local_text=lambda x, c: integer_text(c, lambda k: below(x, k))),
-    Gate(key="cmin", constant=True, label=lambda c: f"min({constant(c)},x)",
+    Gate(key="cmin", constant=True, label=lambda c, x: f"min({constant(c)},{x})",
          text="min({c}, {0})",
          forward=lambda x, c: min(c, x), local=lambda x, c: tie(c, x)[:1],
          formula=lambda x, c: sympy.Min(c, x), derivative=lambda x, c: (max_piece(c, x),),

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from .errors import EvaluationError, LimitError, ParseError
 from .gates import FUNCTIONS, GATES, Gate
 from .lazy import lazy_import
+from .mathtext import subscript
 from .notation import constant
 from .parser import parse
 from .syntax import BinOp, Call, Expr, Name, Neg, Num, Program, is_constant
@@ -48,6 +49,8 @@ _WITH_CONSTANT = {
 }
 
 Operand = float | str  # a folded constant, or a node id
+#: Letters for the automatic names of unnamed wires, in order of preference.
+_AUTOMATIC = ("a", "h", "u", "v", "k", "m", "p", "r", "s", "t")
 
 
 @dataclass
@@ -101,7 +104,7 @@ class Circuit:
         """What is drawn for a node: the gate label, or the input's name or constant."""
         attrs = self.graph.nodes[node]
         if attrs["kind"] == "gate":
-            return GATES[attrs["gate"]].label_text(attrs["c"])
+            return GATES[attrs["gate"]].label_text(attrs["c"], self.free_letter)
         if attrs["kind"] == "const":
             return constant(attrs["value"])
         return attrs["name"]
@@ -134,6 +137,57 @@ class Circuit:
     def names(self) -> frozenset[str]:
         """Every name the source gives a node (computed once: captions ask it per gate)."""
         return frozenset(filter(None, (self.graph.nodes[n]["name"] for n in self.order)))
+
+    @cached_property
+    def free_letter(self) -> str:
+        """The letter gate labels use for "the input" (``1/x``, ``x²``): ``x``, unless a
+        wire of the circuit is called x.
+
+        >>> build(parse("exp(x0 + a)")).free_letter, build(parse("exp(x + u)")).free_letter
+        ('x', 'v')
+        """
+        return next((letter for letter in ("x", "u", "v", "t", "s") if letter not in self.names),
+                    "input")
+
+    @cached_property
+    def wire_names(self) -> dict[str, str]:
+        """What every node is called in pictures, captions and tables.
+
+        A named node keeps its name; a name bound more than once (``c += 1``) gets an index
+        per binding (``c₁``, ``c₂``), except the output's last one; the unnamed output is
+        :attr:`output_name`; other unnamed gates get short automatic names (``a₁``, ``a₂``,
+        ...) with a letter no name of the circuit starts with; a constant is its number.
+
+        >>> c = build(parse("c = a + b; c = c * 2; d = exp(c) + 1; d = d / c"))
+        >>> [c.wire_names[n] for n in c.order]
+        ['a', 'b', 'c₁', 'c₂', 'h₁', 'd₁', 'd']
+        """
+        counts: dict[str, int] = {}
+        for n in self.order:
+            name = self.graph.nodes[n]["name"]
+            if name:
+                counts[name] = counts.get(name, 0) + 1
+        starts = {name[0] for name in counts}
+        letter = next((x for x in _AUTOMATIC if x not in starts), "n")
+        seen: dict[str, int] = {}
+        unnamed = 0
+        result = {}
+        for n in self.order:
+            attrs = self.graph.nodes[n]
+            name = attrs["name"]
+            if attrs["kind"] == "const":
+                result[n] = constant(attrs["value"])
+            elif name and counts[name] > 1 and n != self.output:
+                seen[name] = seen.get(name, 0) + 1
+                result[n] = name + subscript(seen[name])
+            elif name:
+                result[n] = name
+            elif n == self.output:
+                result[n] = self.output_name
+            else:
+                unnamed += 1
+                result[n] = letter + subscript(unnamed)
+        return result
 
     @cached_property
     def output_name(self) -> str:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from .backprop import Evaluation
 from .frames import Step
-from .notation import value_text as fmt
+from .notation import DIGITS, value_text
 from .themes import THEMES, Theme
 
 __all__ = ["Layout", "Positions", "layout_for", "wrap_caption", "text_width"]
@@ -82,7 +82,7 @@ def _pieces(part: str, width: int) -> list[str]:
 class Layout:
     """Sizes fixed for every frame of one evaluation (points), and the texts to draw."""
 
-    decimals: int
+    decimals: int | None
     theme: Theme
     slot_width: float
     row_height: float
@@ -94,17 +94,17 @@ class Layout:
     captions: bool = True  # False: no title or caption under the circuit (the HTML stepper)
 
 
-def _all_texts(ev: Evaluation, decimals: int) -> list[str]:
-    texts = [fmt(v, decimals) for v in ev.values.values()]
-    texts += [fmt(v, decimals) for v in ev.grads.values()]
+def _all_texts(ev: Evaluation, decimals: int | None) -> list[str]:
+    texts = [value_text(v, decimals, DIGITS) for v in ev.values.values()]
+    texts += [value_text(v, decimals, DIGITS) for v in ev.grads.values()]
     for node, locals_ in ev.local.items():
-        texts += [f"local {fmt(v, decimals)}" for v in locals_]
-        texts += [fmt(ev.grads[node] * v, decimals) for v in locals_]
-    texts += [n for n in (ev.circuit.name(x) for x in ev.circuit.order) if n]
+        texts += [f"local {value_text(v, decimals, DIGITS)}" for v in locals_]
+        texts += [value_text(ev.grads[node] * v, decimals, DIGITS) for v in locals_]
+    texts += list(ev.circuit.wire_names.values())
     return texts
 
 
-def layout_for(ev: Evaluation, steps_: list[Step], decimals: int = 2,
+def layout_for(ev: Evaluation, steps_: list[Step], decimals: int | None = None,
                theme: Theme | None = None, title: str | None = None,
                captions: bool = True) -> Layout:
     """Fix every size once, from the widest text any frame will show.

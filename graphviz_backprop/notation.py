@@ -1,37 +1,58 @@
 """How numbers are written: one rule for tables, frames, captions, reports and the API.
 
 A number that shows as zero has no sign (``0.00``, never ``-0.00``): a zero has no sign on
-paper.  Floats are written with a fixed number of decimals where a drawing asks for them,
-else with 6 significant digits; the exact numbers of symbolic mode and formulas as sympy
-writes them; a gate's constant as it was typed.
+paper.  Drawings write floats with 3 significant figures, so that no number that is not
+zero shows as 0.00 (or with a fixed number of decimals, when asked); tables with 6
+significant digits; the exact numbers and formulas of symbolic mode as mathematics
+(``mathtext``); a gate's constant as it was typed.
 
 >>> value_text(-0.001, 2), value_text(0.7310585786300049), value_text(-0.5, 2)
 ('0.00', '0.731059', '-0.50')
+>>> [value_text(v, digits=3) for v in (0.7310585786300049, -4.0, 0.00097, 24.7041, 645.577)]
+['0.731', '-4.00', '0.000970', '24.7', '646']
 >>> constant(2.0), constant(-1.0), constant(0.01), constant(1 / 3)
 ('2', '-1', '0.01', '0.3333')
 """
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
-__all__ = ["number", "value_text", "constant"]
+from .mathtext import math_text
+
+__all__ = ["DIGITS", "number", "value_text", "constant"]
 
 
-def number(value: float, decimals: int | None = None) -> str:
-    """A float with ``decimals`` places, else 6 significant digits; a zero has no sign."""
-    text = format(value, f".{decimals}f") if decimals is not None else format(value, ".6g")
+#: Significant figures of the numbers a drawing writes, by default.
+DIGITS = 3
+
+
+def number(value: float, decimals: int | None = None, digits: int | None = None) -> str:
+    """A float with ``decimals`` places, else with ``digits`` significant figures (trailing
+    zeros kept, never fewer than the whole part), else 6 significant digits (the shortest
+    way); a zero has no sign."""
+    if decimals is not None:
+        text = format(value, f".{decimals}f")
+    elif digits is not None and value != 0 and math.isfinite(value):
+        magnitude = math.floor(math.log10(abs(value)))
+        if magnitude < -4:  # tiny: in exponent form rather than a row of zeros
+            text = format(value, f".{digits - 1}e")
+        else:
+            text = format(value, f".{max(0, digits - 1 - magnitude)}f")
+    else:
+        text = format(value, ".6g")
     if text.startswith("-") and float(text) == 0:
         return text[1:]
     return text
 
 
-def value_text(value: Any, decimals: int | None = None) -> str:
+def value_text(value: Any, decimals: int | None = None, digits: int | None = None) -> str:
     """A value or gradient as text: a number (:func:`number`), or, in symbolic mode, a
-    formula or exact number as sympy writes it (``z``, ``1/2``)."""
+    formula or exact number as mathematics (``z``, ``1/2``, ``3x²``)."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return number(float(value), decimals)
-    return str(value)
+        return number(float(value), decimals, digits)
+    return math_text(str(value))
 
 
 def constant(c: float) -> str:

@@ -6,7 +6,7 @@
 >>> t.to_dict()["nodes"][2]["op"]
 '+'
 >>> len(t.frames), t.frames[5].caption
-(8, 'Backward through *: ∂f/∂(x + y) = 1.00 · (-4) = -4.00; ∂f/∂z = 1.00 · 3 = 3.00')
+(8, 'Backward through *: ∂f/∂a₁ = 1.00 · (-4) = -4.00; ∂f/∂z = 1.00 · 3 = 3.00')
 
 A frame shows inline in Jupyter (SVG); ``frame.dot`` is its ``graphviz.Digraph`` and
 ``frame.save("f.png")`` writes it.  ``t.save_gif("f.gif")`` and
@@ -68,7 +68,7 @@ class Style:
     the ``theme``, a worksheet instead (``exercise``), and whether captions are drawn."""
 
     phase: str = "both"
-    decimals: int = 2
+    decimals: int | None = None
     theme: Theme = field(default_factory=make_theme)
     exercise: str | None = None
     captions: bool = True
@@ -76,15 +76,16 @@ class Style:
     def __post_init__(self) -> None:
         if self.phase not in PHASES:
             raise ValueError(f"phase must be one of {', '.join(PHASES)}, not {self.phase!r}")
-        if not isinstance(self.decimals, int) or not 0 <= self.decimals <= 12:
-            raise ValueError("decimals must be a whole number from 0 to 12, not"
-                             f" {self.decimals!r}")
+        if self.decimals is not None and (not isinstance(self.decimals, int)
+                                          or not 0 <= self.decimals <= 12):
+            raise ValueError("decimals must be None (3 significant figures) or a whole number"
+                             f" from 0 to 12, not {self.decimals!r}")
         if self.exercise is not None and self.exercise not in EXERCISES:
             raise ValueError(f"exercise must be one of {', '.join(EXERCISES)}, not"
                              f" {self.exercise!r}")
 
     @classmethod
-    def of(cls, phase: str = "both", decimals: int = 2, theme: str | Theme = "cs231n",
+    def of(cls, phase: str = "both", decimals: int | None = None, theme: str | Theme = "cs231n",
            font: str | None = None, font_size: float | None = None,
            exercise: str | None = None, captions: bool = True) -> Style:
         """A style from the arguments every drawing method takes."""
@@ -204,7 +205,7 @@ class Trace:
         placed = None if format == "dot" else self._positions(style)
         return _render.render(self.evaluation, chosen, format, lay, dpi, placed=placed).frames
 
-    def make_frames(self, phase: str = "both", decimals: int = 2, *,
+    def make_frames(self, phase: str = "both", decimals: int | None = None, *,
                     theme: str | Theme = "cs231n", font: str | None = None,
                     font_size: float | None = None,
                     exercise: str | None = None) -> list[Frame]:
@@ -219,7 +220,7 @@ class Trace:
         """Every frame: the circuit, the inputs, forward, the output gradient, backward, the end."""
         return self.make_frames()
 
-    def exercise(self, mode: str = "gradients", decimals: int = 2, *,
+    def exercise(self, mode: str = "gradients", decimals: int | None = None, *,
                  theme: str | Theme = "cs231n", font: str | None = None,
                  font_size: float | None = None) -> Frame:
         """A worksheet: the circuit with the gradient slots empty (``mode="both"``: the values
@@ -227,7 +228,7 @@ class Trace:
         return self.make_frames("both", decimals, theme=theme, font=font, font_size=font_size,
                                 exercise=mode)[0]
 
-    def render(self, format: str = "svg", phase: str = "both", decimals: int = 2,
+    def render(self, format: str = "svg", phase: str = "both", decimals: int | None = None,
                dpi: float = 96, frames: list[int] | None = None, *,
                theme: str | Theme = "cs231n", font: str | None = None,
                font_size: float | None = None, exercise: str | None = None,
@@ -240,13 +241,13 @@ class Trace:
         return self._render(style, format, dpi, frames)
 
     def save_frames(self, folder: str | Path, format: str = "svg", phase: str = "both",
-                    decimals: int = 2, dpi: float = 96, **style: Any) -> list[Path]:
+                    decimals: int | None = None, dpi: float = 96, **style: Any) -> list[Path]:
         """Write numbered frames (``frame-000.svg`` ...) into ``folder``."""
         data = self.render(format, phase, decimals, dpi, **style)
         return output.write_frames(folder, data, format)
 
     def save_gif(self, path: str | Path, delay: int = 1000, hold: int | None = None,
-                 phase: str = "both", decimals: int = 2, dpi: float = 72,
+                 phase: str = "both", decimals: int | None = None, dpi: float = 72,
                  frames: list[int] | None = None, *, theme: str | Theme = "cs231n",
                  font: str | None = None, font_size: float | None = None,
                  exercise: str | None = None) -> Path:
@@ -260,14 +261,14 @@ class Trace:
                                        placed=self._positions(style))
         return output.write_gif(path, pieces, delay, hold)
 
-    def save_pdf(self, path: str | Path, phase: str = "both", decimals: int = 2,
+    def save_pdf(self, path: str | Path, phase: str = "both", decimals: int | None = None,
                  frames: list[int] | None = None, **style: Any) -> Path:
         """Write one PDF, a frame per page, every page the same size, text as text."""
         _check_suffix(path, ".pdf")
         pages = self.render("pdf", phase, decimals, frames=frames, **style)
         return output.write_pdf(path, pages, self.display_title)
 
-    def save_beamer(self, folder: str | Path, phase: str = "both", decimals: int = 2,
+    def save_beamer(self, folder: str | Path, phase: str = "both", decimals: int | None = None,
                     graphics_path: str | None = None, frames: list[int] | None = None,
                     **style: Any) -> tuple[Path, Path]:
         """Write ``folder/NAME.pdf`` (a frame per page) and ``folder/NAME.tex``, a Beamer
@@ -280,7 +281,7 @@ class Trace:
         return output.write_beamer(folder, pages, self.name or "circuit", graphics_path,
                                     self.display_title)
 
-    def save_html(self, path: str | Path, phase: str = "both", decimals: int = 2,
+    def save_html(self, path: str | Path, phase: str = "both", decimals: int | None = None,
                   frames: list[int] | None = None, delay: int = 1000, **style: Any) -> Path:
         """Write the HTML stepper: one self-contained page, every frame inline, stepped with
         the arrow keys, buttons, a slider or play; ``#step-5`` in the URL opens step 5.
@@ -304,8 +305,8 @@ class Trace:
         text = "; ".join(line for line in lines if line)
         return text if len(text) <= 80 else text[:77] + "..."
 
-    def save(self, path: str | Path, frame: int = -1, phase: str = "both", decimals: int = 2,
-             dpi: float = 96, **style: Any) -> Path:
+    def save(self, path: str | Path, frame: int = -1, phase: str = "both",
+             decimals: int | None = None, dpi: float = 96, **style: Any) -> Path:
         """Write one frame (by default the last: everything) as .svg, .png, .pdf or .dot."""
         return self.make_frames(phase, decimals, **style)[frame].save(path, dpi=dpi)
 

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from graphviz_backprop.cli import cli
-from graphviz_backprop.notation import value_text
+from graphviz_backprop.notation import DIGITS, value_text
 
 #: The cs231n notes' code for the simple circuit, as published.
 CS231N_CODE = "x = -2; y = 5; z = -4\nq = x + y\nf = q * z\n"
@@ -109,9 +109,9 @@ def texts(svg: bytes) -> list[str]:
 LECTURE = ["cs231n-simple", "sigmoid-neuron"]
 
 
-def fmt(value, decimals=2):
-    """A number as the frames write it (2 decimals by default)."""
-    return value_text(value, decimals)
+def fmt(value, decimals=None):
+    """A number as the frames write it (3 significant figures by default)."""
+    return value_text(value, decimals, DIGITS)
 
 
 def invoke(*args: str):

@@ -28,8 +28,10 @@ def test_table_of_the_simple_circuit(runner):
     rows = [line.split(None, 1) for line in lines[3:8]]
     assert [r[0] for r in rows] == ["n0", "n1", "n2", "n3", "n4"]
     assert lines[3].split() == ["n0", "x", "input", "-2", "-4"]
-    assert lines[5].split() == ["n2", "+", "n0", "n1", "3", "-4", "1,", "1"]
-    assert lines[7].split() == ["n4", "*", "n2", "n3", "-12", "1", "z", "=", "-4,", "n2", "=", "3"]
+    # unnamed wires are called as the pictures call them; local gradients use those names
+    assert lines[5].split() == ["n2", "a₁", "+", "n0", "n1", "3", "-4", "1,", "1"]
+    assert lines[7].split() == ["n4", "f", "*", "n2", "n3", "-12", "1", "z", "=", "-4,", "a₁", "=",
+                                "3"]
     assert lines[-4:] == ["output f = -12", "  df/dx = -4", "  df/dy = -4", "  df/dz = 3"]
 
 
@@ -53,7 +55,7 @@ def test_table_names_named_nodes(runner):
 
 def test_table_explains_kinks(runner):
     out = run(runner, "eval", "relu(x)", "--at", "x=0").stdout
-    assert out.splitlines()[4].split()[:3] == ["n1", "relu", "n0"]
+    assert out.splitlines()[4].split()[:4] == ["n1", "f", "relu", "n0"]
     assert out.splitlines()[4].endswith("kink")
     assert "relu'(0) = 0" in out
 

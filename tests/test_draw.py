@@ -38,8 +38,8 @@ def test_frames_laid_out_separately_by_dot_are_stable_too():
 def test_last_svg_frame_of_the_sigmoid_neuron_shows_the_figure_numbers():
     t = trace("sigmoid-neuron")
     shown = texts(t.render("svg", frames=[-1])[0])
-    for number in ["0.73", "1.37", "0.37", "-0.53", "-0.20", "0.39", "-0.39", "-0.59", "0.20",
-                   "1.00"]:
+    for number in ["0.731", "1.37", "0.368", "-0.534", "-0.197", "0.393", "-0.393", "-0.590",
+                   "0.197", "1.00"]:
         assert number in shown, number
     for name in ["w0", "x0", "w1", "x1", "w2", "exp", "1/x", "*-1", "+1"]:
         assert name in shown, name

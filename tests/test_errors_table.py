@@ -88,7 +88,7 @@ ROWS = [
     ("values-1e400", "x", ["x=1e400"], "value of 'x' is not a finite number"),
     ("values-not-name-value", "x", ["x"], "not of the form name=number"),
     # ---- the point ----
-    ("reciprocal-at-0", "1/x", ["x=0"], "division by zero: gate '1/x'"),
+    ("reciprocal-at-0", "1/x", ["x=0"], "division by zero: gate '1/u'"),
     ("log-at-0", "log(x)", ["x=0"], "log of a non-positive number: gate 'log'"),
     ("log-at-minus-1", "log(x)", ["x=-1"], "log of a non-positive number"),
     ("sqrt-at-minus-1", "sqrt(x)", ["x=-1"], "square root of a negative number"),

@@ -6,17 +6,12 @@ import itertools
 import re
 
 import pytest
+from support import fmt
 
 from graphviz_backprop import trace
 from graphviz_backprop.draw import draw
 from graphviz_backprop.frames import steps
 from graphviz_backprop.layout import layout_for, wrap_caption
-from graphviz_backprop.notation import value_text
-
-
-def fmt(value, decimals=2):
-    """A number as the frames write it (2 decimals by default)."""
-    return value_text(value, decimals)
 
 CS231N_PROGRAM = "x = -2; y = 5; z = -4\nq = x + y\nf = q * z\n"
 
@@ -87,16 +82,36 @@ def test_backward_caption_spells_out_the_chain_rule():
     assert "∂f/∂y = ∂f/∂q · ∂q/∂y = -4.00 · 1 = -4.00" in captions[1]
 
 
-def test_captions_never_show_wrong_arithmetic():
-    t = trace("sigmoid-neuron")
+NUMBER = r"\(?(-?\d+(?:\.\d+)?(?:e-?\d+)?)\)?"
+
+
+@pytest.mark.parametrize("source", ["sigmoid-neuron", "micrograd-readme", "karpathy-neuron",
+                                    "mlp-2-2-1", "logistic-regression"])
+@pytest.mark.parametrize("decimals", [None, 2])
+def test_captions_never_show_wrong_arithmetic(source, decimals):
+    """Each product and sum a caption shows gives the result it shows when a student
+    redoes it with the numbers shown; where rounding makes them differ, the caption says ≈."""
+    t = trace(source)
     checked = 0
-    for step in steps(t.evaluation):
-        for equation in re.findall(r"(-?\d+\.\d\d) · \(?(-?\d+(?:\.\d\d)?)\)? = (-?\d+\.\d\d)",
-                                   step.caption):
-            a, b, c = map(float, equation)
-            assert fmt(a * b) == fmt(c), (step.caption, equation)
+    for step in steps(t.evaluation, decimals=decimals):
+        for a, b, sign, c in re.findall(rf"{NUMBER} · {NUMBER} ([=≈]) {NUMBER}", step.caption):
+            if sign == "=":
+                assert fmt(float(a) * float(b), decimals) == c, (step.caption, a, b, c)
+            checked += 1
+        for terms, sign, total in re.findall(rf"branches add: \S+ = ([^;=≈]+) ([=≈]) {NUMBER}",
+                                             step.caption):
+            if sign == "=":
+                shown = sum(float(x) for x in re.findall(NUMBER, terms))
+                assert fmt(shown, decimals) == total, (step.caption, terms, total)
             checked += 1
     assert checked >= 10
+
+
+def test_no_nonzero_number_shows_as_zero():
+    t = trace("micrograd-readme")
+    for step in steps(t.evaluation):
+        for number in re.findall(r"(?<![\w.])-?\d+\.\d+(?:e-?\d+)?", step.caption):
+            assert float(number) != 0 or number == "0", (step.caption, number)
 
 
 def test_forward_caption_shows_the_operation_with_numbers():
@@ -104,19 +119,22 @@ def test_forward_caption_shows_the_operation_with_numbers():
     captions = [s.caption for s in steps(t.evaluation) if s.kind == "forward"]
     assert captions == [
         "Forward through +: q = x + y = -2.00 + 5.00 = 3.00",
-        "Forward through *: f = q · z = 3.00 · (-4.00) = -12.00",
+        "Forward through *: f = q · z = 3.00 · (-4.00) = -12.0",
     ]
 
 
 def test_sigmoid_neuron_backward_captions_carry_the_reference_numbers():
     t = trace("sigmoid-neuron")
     captions = [s.caption for s in steps(t.evaluation) if s.kind == "backward"]
-    assert "1.00 · (-0.53) = -0.53" in captions[0] and "-1/x**2" in captions[0]
-    assert "(-0.53) · 0.37 = -0.20" in captions[2] or "-0.53 · 0.37 = -0.20" in captions[2]
-    # an unnamed gate goes by what it computes; rounded factors that do not give the
-    # rounded product are marked ≈, so no caption shows wrong arithmetic
-    assert "∂f/∂w0 = ∂f/∂(w0 · x0) · ∂(w0 · x0)/∂w0 = 0.20 · (-1) = -0.20" in captions[-1]
-    assert "∂f/∂x0 = ∂f/∂(w0 · x0) · ∂(w0 · x0)/∂x0 = 0.20 · 2 ≈ 0.39" in captions[-1]
+    # every caption names the gradient it computes and the local gradient's formula, in
+    # the names the picture shows: unnamed wires are a₁, a₂, ...
+    assert captions[0] == ("Backward through 1/x: ∂f/∂a₇ = 1.00 · (-0.534) = -0.534;"
+                           " local gradient ∂f/∂a₇ = −1/a₇²")
+    assert "∂f/∂a₅ = ∂f/∂a₆ · ∂a₆/∂a₅ = -0.534 · 0.368 = -0.197" in captions[2]
+    assert "local gradient ∂a₆/∂a₅ = exp(a₅)" in captions[2]
+    # rounded factors that do not give the rounded product are marked ≈
+    assert "∂f/∂w0 = ∂f/∂a₁ · ∂a₁/∂w0 = 0.197 · (-1) = -0.197" in captions[-1]
+    assert "∂f/∂x0 = ∂f/∂a₁ · ∂a₁/∂x0 = 0.197 · 2 ≈ 0.393" in captions[-1]
 
 
 def test_fan_out_caption_adds_the_branches():
@@ -131,9 +149,9 @@ def test_fan_out_caption_adds_the_branches():
 def test_symbolic_frames_carry_formulas():
     t = trace("(x+y)*z")
     plan = steps(t.evaluation)
-    assert plan[-1].caption == "Done: f = z*(x + y); ∂f/∂x = z, ∂f/∂y = z, ∂f/∂z = x + y"
+    assert plan[-1].caption == "Done: f = z(x + y); ∂f/∂x = z, ∂f/∂y = z, ∂f/∂z = x + y"
     source = draw(t.evaluation, plan[-1]).source
-    assert "z*(x + y)" in source and ">x + y<" in source
+    assert "z(x + y)" in source and ">x + y<" in source
 
 
 @pytest.mark.parametrize(
@@ -145,8 +163,8 @@ def test_fmt(value, decimals, text):
     assert fmt(value, decimals) == text
 
 
-FINAL_NUMBERS = ["0.73", "1.37", "0.37", "-0.53", "-0.20", "0.39", "-0.39", "-0.59", "0.20",
-                 "1.00"]
+FINAL_NUMBERS = ["0.731", "1.37", "0.368", "-0.534", "-0.197", "0.393", "-0.393", "-0.590",
+                 "0.197", "1.00"]
 
 
 def _shown_numbers(source: str) -> set[str]:

@@ -157,6 +157,6 @@ def test_adding_a_gate_is_one_row(scratch_table, capsys):
     assert gb.trace(sympy.atan(sympy.Symbol("x")), x=0.5).value == math.atan(0.5)
     assert main(["eval", "atan(x)", "--at", "x=1"]) == 0
     out = capsys.readouterr().out
-    assert "atan" in out and "1/(x**2 + 1) = 0.5" in out
+    assert "atan" in out and "1/(x² + 1) = 0.5" in out
     with pytest.raises(ParseError, match=r"known: .*\batan\b"):
         gb.parse("atn(x)")

@@ -51,7 +51,7 @@ def test_render_svg_frames_into_a_folder(runner, tmp_path):
     assert names == [f"frame-{i:03d}.svg" for i in range(8)]
     for path in folder.iterdir():
         ET.parse(path)  # well-formed
-    assert "-12.00" in texts((folder / "frame-007.svg").read_bytes())
+    assert "-12.0" in texts((folder / "frame-007.svg").read_bytes())
 
 
 def test_render_png_frames(runner, tmp_path):

@@ -28,7 +28,7 @@ def test_source_from_an_expression_file(runner, tmp_path):
     data = run_json(runner, str(path))
     assert data["title"] == "Mine"
     assert [n["op"] for n in data["nodes"] if n["kind"] == "gate"] == [
-        "*", "*-1", "exp", "+1", "1/x"]
+        "*", "*-1", "exp", "+1", "1/u"]  # u: the circuit has an x
     fused = run_json(runner, str(path), "--no-expand")
     assert [n["op"] for n in fused["nodes"] if n["kind"] == "gate"] == ["*", "σ"]
     assert fused["gradients"] == pytest.approx(data["gradients"], rel=1e-12)

@@ -98,7 +98,7 @@ def test_html_from_the_api_with_a_theme(tmp_path):
     assert THEMES["dark"].background in page and "color-scheme: dark" in page
     assert '<option value="400"' in page and 'value="700" selected' not in page
     one = t.save_html(tmp_path / "one.html", frames=[-1]).read_text()
-    assert one.count('<p class="caption') == 1 and "Done:" in one and "-12.00" in one
+    assert one.count('<p class="caption') == 1 and "Done:" in one and "-12.0" in one
 
 
 # ---- the HTML stepper in a real headless Chromium --------------------------------------------

@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from ..errors import GbpError
+from ..formulas import local_math
 from ..notation import value_text
 from ..tomlfile import list_examples
 from ..tracing import Trace
@@ -16,10 +17,10 @@ from .terminal import Failure, echo, echo_json
 
 __all__ = ["eval_command", "examples_command", "format_table"]
 
-def _local_text(record: dict[str, Any], symbolic: bool) -> str:
+def _local_text(formulas: tuple[str, ...], record: dict[str, Any], symbolic: bool) -> str:
     """A gate's local gradients: each formula, and its value where that says more."""
     parts = []
-    for formula, value in zip(record["local_gradients"], record["local_values"]):
+    for formula, value in zip(formulas, record["local_values"]):
         shown = value_text(value)
         parts.append(formula if formula == shown or symbolic else f"{formula} = {shown}")
     return ", ".join(parts)
@@ -27,12 +28,14 @@ def _local_text(record: dict[str, Any], symbolic: bool) -> str:
 
 def format_table(t: Trace) -> str:
     """The evaluation as an aligned table a person reads in a terminal (the records of
-    ``Trace.node_records``, as the JSON has them)."""
+    ``Trace.node_records``, as the JSON has them, with every wire called as the pictures
+    call it and the local gradients written as mathematics)."""
     c = t.circuit
     header = ("node", "name", "op", "inputs", "value", "grad", "local gradients", "flags")
-    rows = [(r["id"], r["name"] or "", r["op"] or r["kind"], " ".join(r["inputs"]),
-             value_text(r["value"]), value_text(r["grad"]), _local_text(r, t.symbolic),
-             " ".join(r["flags"])) for r in t.node_records()]
+    rows = [(r["id"], c.wire_names[r["id"]], r["op"] or r["kind"], " ".join(r["inputs"]),
+             value_text(r["value"]), value_text(r["grad"]),
+             _local_text(local_math(c, r["id"]), r, t.symbolic), " ".join(r["flags"]))
+            for r in t.node_records()]
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
     numeric = {4, 5}
 
@@ -49,9 +52,10 @@ def format_table(t: Trace) -> str:
     out.append(line(header))
     out.extend(line(r) for r in rows)
     out.append("")
-    out.append(f"output {c.output_name} = {value_text(t.value)}")
+    f = c.wire_names[c.output]
+    out.append(f"output {f} = {value_text(t.value)}")
     for name, grad in t.gradients.items():
-        out.append(f"  d{c.output_name}/d{name} = {value_text(grad)}")
+        out.append(f"  d{f}/d{name} = {value_text(grad)}")
     if any(t.evaluation.flags.values()):
         out.append("kink: evaluated at a non-differentiable point; the gradient follows PyTorch"
                    " (relu'(0) = 0, abs'(0) = 0, a max/min tie splits the gradient in half)")

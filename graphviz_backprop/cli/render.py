@@ -105,8 +105,9 @@ def _beamer_plan(output: str | None, fmt: str | None, stem: str) -> Path:
               " answer key is --final.")
 @click.option("--phase", type=click.Choice(PHASES), default="both",
               show_default=True, help="Which pass the frames show.")
-@click.option("--decimals", type=click.IntRange(0, 12), default=2, show_default=True,
-              help="Decimals of the numbers on the wires.")
+@click.option("--decimals", type=click.IntRange(0, 12), default=None,
+              help="Write the numbers with this many decimals.  [default: 3 significant"
+              " figures, so that no number that is not zero shows as 0.00]")
 @click.option("--theme", type=click.Choice(list(THEMES)), default="cs231n", show_default=True,
               help="Colours: cs231n (green values, red gradients), dark (for dark slides),"
               " print (black and grey), colorblind (Okabe-Ito blue and vermillion, gradients"
@@ -128,7 +129,7 @@ def _beamer_plan(output: str | None, fmt: str | None, stem: str) -> Path:
               " GIF]")
 def render_command(source: str, output: str | None, fmt: str | None, at: tuple[str, ...],
                    expand: bool | None, final: bool, frame: int | None, exercise: str | None,
-                   phase: str, decimals: int, theme: str, font: str | None,
+                   phase: str, decimals: int | None, theme: str, font: str | None,
                    font_size: float | None, beamer: bool, delay: int, hold: int | None,
                    dpi: float | None) -> None:
     """Draw the forward and backward pass as frames in the cs231n style.
