@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
@@ -109,13 +110,27 @@ def _remove(path: Path) -> None:
 
 
 def write_frames(folder: str | Path, frames: Iterable[bytes], ext: str,
-                 prefix: str = "frame") -> list[Path]:
+                 prefix: str = "frame", removed: list[Path] | None = None) -> list[Path]:
     """Write numbered frames (``frame-000.svg`` ...) into ``folder``, creating it if needed;
-    all of them or none."""
+    all of them or none.
+
+    Frames of the same kind left in the folder by an earlier render (``frame-019.svg`` after
+    a circuit of 12 frames) are removed once the new ones are in place, so the folder never
+    holds a mix of two circuits; their paths are added to ``removed``.
+    """
     frames = list(frames)
     width = max(3, len(str(len(frames) - 1)))
-    return write_files(folder, {f"{prefix}-{i:0{width}d}.{ext}": data
-                                for i, data in enumerate(frames)})
+    names = {f"{prefix}-{i:0{width}d}.{ext}": data for i, data in enumerate(frames)}
+    written = write_files(folder, names)
+    pattern = re.compile(rf"{re.escape(prefix)}-\d{{3,}}\.{re.escape(ext)}")
+    with os.scandir(folder) as entries:
+        stale = [Path(e.path) for e in entries if pattern.fullmatch(e.name)
+                 and e.name not in names and e.is_file(follow_symlinks=False)]
+    for path in sorted(stale):
+        _remove(path)
+        if removed is not None:
+            removed.append(path)
+    return written
 
 
 def write_gif(path: str | Path, pieces: raster.Pieces, delay: int = 1000,

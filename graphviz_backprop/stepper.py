@@ -11,7 +11,8 @@ The page needs no network: no CDN, no fonts or scripts from elsewhere; it opens 
 stick.
 
 Controls: previous/next buttons, the arrow keys, space (shift+space back), PageUp/PageDown
-(presentation clickers), Home/End, a slider, play/pause (P) with a speed control.  The step
+(presentation clickers), Home/End, a slider, play/pause (P) with a speed control, and zoom
+(+ and −; 0 fits the drawing to the window, 1 shows it at its own size, scrolling).  The step
 number is kept in the URL fragment: ``neuron.html#step-5`` opens at step 5 (the same numbering
 as ``gbp render --frame 5`` and ``frame-005.svg``).
 
@@ -197,6 +198,11 @@ _TEMPLATE = """<!DOCTYPE html>
   .stack { display: grid; }
   .stack > * { grid-area: 1 / 1; }
   #drawing svg { display: block; width: 100%; height: auto; max-height: 72vh; }
+  #drawing.zoomed { overflow: auto; max-height: 78vh; }
+  #drawing.zoomed svg { max-width: none; max-height: none; }
+  main.wide { max-width: none; }
+  .zoom { display: inline-flex; gap: 0.25rem; align-items: center; }
+  #zoom-level { font-variant-numeric: tabular-nums; min-width: 3.2em; text-align: center; }
   #captions { margin: 0.6rem 0 0.8rem; min-height: 1.5em; }
   .caption { margin: 0; font-size: 1.15rem; line-height: 1.5; }
   nav { display: flex; flex-wrap: wrap; align-items: center; gap: 0.5rem; }
@@ -227,8 +233,15 @@ _TEMPLATE = """<!DOCTYPE html>
   <input id="slider" type="range" min="0" max="{{last}}" value="0" step="1" aria-label="step">
   <span id="counter">0 / {{last}}</span>
   <select id="speed" aria-label="speed" title="Time per step when playing">{{speeds}}</select>
+  <span class="zoom" role="group" aria-label="zoom">
+    <button id="zoom-out" type="button" title="Zoom out (-)" aria-label="zoom out">&#x2212;</button>
+    <button id="zoom-fit" type="button" title="Fit the drawing to the window (0)">Fit</button>
+    <button id="zoom-in" type="button" title="Zoom in (+)" aria-label="zoom in">+</button>
+    <span id="zoom-level" aria-live="polite">Fit</span>
+  </span>
 </nav>
 <p class="help">&#x2190; &#x2192; or space to step &#xB7; Home / End &#xB7; P to play or pause &#xB7;
++ / &#x2212; to zoom, 0 to fit the window, 1 for actual size (then scroll) &#xB7;
 a link ending in #step-5 opens at step 5</p>
 </main>
 <script>
@@ -295,6 +308,31 @@ a link ending in #step-5 opens at step 5</p>
   }
 
   function toggle() { if (timer === null) { start(); } else { stop(); } }
+
+  // zoom: null fits the drawing to the window (the whole width of it); a number is the
+  // scale against the drawing's own size, and the drawing scrolls
+  var drawing = $("drawing"), zoom = null;
+  var pictures = drawing.getElementsByTagName("svg");
+  function naturalWidth() {
+    var box = pictures[0].viewBox && pictures[0].viewBox.baseVal;
+    return box && box.width ? box.width * 96 / 72 : pictures[0].getBoundingClientRect().width;
+  }
+  function setZoom(z) {
+    if (z !== null) { z = Math.max(0.1, Math.min(8, z)); }
+    zoom = z;
+    drawing.parentNode.classList.toggle("wide", z === null);
+    drawing.classList.toggle("zoomed", z !== null);
+    Array.prototype.forEach.call(pictures, function (svg) {
+      svg.style.width = z === null ? "" : Math.round(naturalWidth() * z) + "px";
+    });
+    $("zoom-level").textContent = z === null ? "Fit" : Math.round(z * 100) + "%";
+  }
+  function scale() {
+    return zoom !== null ? zoom : pictures[0].getBoundingClientRect().width / naturalWidth();
+  }
+  $("zoom-in").addEventListener("click", function () { setZoom(scale() * 1.25); });
+  $("zoom-out").addEventListener("click", function () { setZoom(scale() / 1.25); });
+  $("zoom-fit").addEventListener("click", function () { setZoom(null); });
   function go(k) { stop(); show(k); }
 
   $("first").addEventListener("click", function () { go(0); });
@@ -322,12 +360,17 @@ a link ending in #step-5 opens at step 5</p>
       case "Home": k = 0; break;
       case "End": k = last; break;
       case "p": case "P": case "k": case "K": e.preventDefault(); toggle(); return;
+      case "+": case "=": e.preventDefault(); setZoom(scale() * 1.25); return;
+      case "-": case "_": e.preventDefault(); setZoom(scale() / 1.25); return;
+      case "0": e.preventDefault(); setZoom(null); return;
+      case "1": e.preventDefault(); setZoom(1); return;
       default: return;
     }
     e.preventDefault();
     go(k);
   });
 
+  setZoom(null);
   var start_at = stepFromHash();
   show(start_at === null ? 0 : start_at);
 })();

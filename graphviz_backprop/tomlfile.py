@@ -25,8 +25,8 @@ from .errors import InputError, LimitError, ValuesError
 from .limits import MAX_TOML_CHARS, MAX_TOML_DEPTH
 from .textfile import display_name, plain_name, read_text
 
-__all__ = ["Example", "DERIVATION_KEYS", "load_toml", "toml_error", "load_expression_file",
-           "list_examples", "load_example", "example_names"]
+__all__ = ["Example", "check_plain_text", "DERIVATION_KEYS", "load_toml", "toml_error",
+           "load_expression_file", "list_examples", "load_example", "example_names"]
 
 
 _REQUIRED = ("name", "title", "description", "source")
@@ -172,19 +172,24 @@ _NOT_TEXT = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2
                        "\ufeff\ufff9-\uffff\ud800-\udfff]")
 
 
+def check_plain_text(what: str, value: str, limit: int = _TEXT_LIMITS["title"]) -> str:
+    """A title or note that is drawn and printed: plain text of a sensible length, else an
+    :class:`InputError` naming ``what``."""
+    if len(value) > limit:
+        raise InputError(f"{what} is {len(value):,} characters long; the limit is {limit:,}")
+    bad = _NOT_TEXT.search(value)
+    if bad:
+        raise InputError(f"{what} holds the control character U+{ord(bad.group()):04X};"
+                         " write plain text")
+    return value
+
+
 def _check_texts(where: str, data: dict[str, Any]) -> None:
     """Titles and notes are drawn and printed: plain text of a sensible length."""
     for key, limit in _TEXT_LIMITS.items():
         value = data.get(key)
-        if not isinstance(value, str):
-            continue
-        if len(value) > limit:
-            raise InputError(f"{where}: '{key}' is {len(value):,} characters long; the limit is"
-                             f" {limit:,}")
-        bad = _NOT_TEXT.search(value)
-        if bad:
-            raise InputError(f"{where}: '{key}' holds the control character"
-                             f" U+{ord(bad.group()):04X}; write plain text")
+        if isinstance(value, str):
+            check_plain_text(f"{where}: '{key}'", value, limit)
 
 
 def toml_error(err: tomllib.TOMLDecodeError, text: str) -> str:

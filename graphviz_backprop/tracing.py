@@ -49,6 +49,7 @@ from .parser import parse
 from .passes import backward_lines, forward_part
 from .source import Source, parse_assignments, resolve
 from .themes import Theme, make_theme
+from .tomlfile import check_plain_text
 
 if TYPE_CHECKING:
     import graphviz
@@ -65,13 +66,15 @@ def _jsonable(value: Any, symbolic: bool) -> Any:
 @dataclass(frozen=True)
 class Style:
     """How a trace's frames are drawn: the pass (``phase``), the ``decimals`` of numbers,
-    the ``theme``, a worksheet instead (``exercise``), and whether captions are drawn."""
+    the ``theme``, a worksheet instead (``exercise``), whether captions are drawn, and the
+    ``title`` above them (None: the trace's own; False: none; a text: that text)."""
 
     phase: str = "both"
     decimals: int | None = None
     theme: Theme = field(default_factory=make_theme)
     exercise: str | None = None
     captions: bool = True
+    title: str | bool | None = None
 
     def __post_init__(self) -> None:
         if self.phase not in PHASES:
@@ -83,13 +86,19 @@ class Style:
         if self.exercise is not None and self.exercise not in EXERCISES:
             raise ValueError(f"exercise must be one of {', '.join(EXERCISES)}, not"
                              f" {self.exercise!r}")
+        if self.title is True or not isinstance(self.title, (str, bool, type(None))):
+            raise ValueError(f"title must be a text, False or None, not {self.title!r}")
+        if isinstance(self.title, str):
+            check_plain_text("the title", self.title)
 
     @classmethod
     def of(cls, phase: str = "both", decimals: int | None = None, theme: str | Theme = "cs231n",
            font: str | None = None, font_size: float | None = None,
-           exercise: str | None = None, captions: bool = True) -> Style:
+           exercise: str | None = None, captions: bool = True,
+           title: str | bool | None = None) -> Style:
         """A style from the arguments every drawing method takes."""
-        return cls(phase, decimals, make_theme(theme, font, font_size), exercise, captions)
+        return cls(phase, decimals, make_theme(theme, font, font_size), exercise, captions,
+                   title)
 
 
 @dataclass(frozen=True)
@@ -184,9 +193,14 @@ class Trace:
                 plan = [exercise_step(self.evaluation, style.exercise)]
                 sized = sized + plan
             self._cache[key] = (plan, layout_for(self.evaluation, sized, style.decimals,
-                                                 style.theme, title=self.title,
+                                                 style.theme, title=self._title(style),
                                                  captions=style.captions))
         return self._cache[key]
+
+    def _title(self, style: Style) -> str | None:
+        if style.title is None:
+            return self.title
+        return style.title or None
 
     def _positions(self, style: Style | None = None) -> Future[Positions]:
         """The one layout of these frames, laid out in the background (see
@@ -207,11 +221,12 @@ class Trace:
 
     def make_frames(self, phase: str = "both", decimals: int | None = None, *,
                     theme: str | Theme = "cs231n", font: str | None = None,
-                    font_size: float | None = None,
-                    exercise: str | None = None) -> list[Frame]:
+                    font_size: float | None = None, exercise: str | None = None,
+                    title: str | bool | None = None) -> list[Frame]:
         """The frames of the forward and/or backward pass (``phase``), numbers at ``decimals``;
-        with ``exercise``, the one worksheet frame."""
-        style = Style.of(phase, decimals, theme, font, font_size, exercise)
+        with ``exercise``, the one worksheet frame; ``title`` replaces the title above the
+        captions (False: none)."""
+        style = Style.of(phase, decimals, theme, font, font_size, exercise, title=title)
         plan, lay = self._plan(style)
         return [Frame(self, s, lay, style) for s in plan]
 
@@ -222,22 +237,22 @@ class Trace:
 
     def exercise(self, mode: str = "gradients", decimals: int | None = None, *,
                  theme: str | Theme = "cs231n", font: str | None = None,
-                 font_size: float | None = None) -> Frame:
+                 font_size: float | None = None, title: str | bool | None = None) -> Frame:
         """A worksheet: the circuit with the gradient slots empty (``mode="both"``: the values
         too, but the inputs').  The answer key is ``t.frames[-1]``."""
         return self.make_frames("both", decimals, theme=theme, font=font, font_size=font_size,
-                                exercise=mode)[0]
+                                exercise=mode, title=title)[0]
 
     def render(self, format: str = "svg", phase: str = "both", decimals: int | None = None,
                dpi: float = 96, frames: list[int] | None = None, *,
                theme: str | Theme = "cs231n", font: str | None = None,
                font_size: float | None = None, exercise: str | None = None,
-               captions: bool = True) -> list[bytes]:
+               captions: bool = True, title: str | bool | None = None) -> list[bytes]:
         """Every frame (or those at ``frames``) as SVG, PNG, PDF or DOT bytes.
 
         ``captions=False`` leaves the title and caption out of the drawings.
         """
-        style = Style.of(phase, decimals, theme, font, font_size, exercise, captions)
+        style = Style.of(phase, decimals, theme, font, font_size, exercise, captions, title)
         return self._render(style, format, dpi, frames)
 
     def save_frames(self, folder: str | Path, format: str = "svg", phase: str = "both",
@@ -250,11 +265,11 @@ class Trace:
                  phase: str = "both", decimals: int | None = None, dpi: float = 72,
                  frames: list[int] | None = None, *, theme: str | Theme = "cs231n",
                  font: str | None = None, font_size: float | None = None,
-                 exercise: str | None = None) -> Path:
+                 exercise: str | None = None, title: str | bool | None = None) -> Path:
         """Write an endlessly looping GIF: ``delay`` ms per frame, the last held longer
         (``hold`` ms; by default 3 x ``delay``, at least 2.5 s)."""
         _check_suffix(path, ".gif")
-        style = Style.of(phase, decimals, theme, font, font_size, exercise)
+        style = Style.of(phase, decimals, theme, font, font_size, exercise, title=title)
         plan, lay = self._plan(style)
         chosen = plan if frames is None else [plan[i] for i in frames]
         pieces = _render.raster_pieces(self.evaluation, chosen, lay, dpi,

@@ -54,6 +54,48 @@ def test_render_svg_frames_into_a_folder(runner, tmp_path):
     assert "-12.0" in texts((folder / "frame-007.svg").read_bytes())
 
 
+def test_rendering_into_a_folder_of_another_circuit_replaces_its_frames(runner, tmp_path):
+    folder = tmp_path / "frames"
+    (folder).mkdir()
+    (folder / "notes.txt").write_text("mine")
+    (folder / "frame-000.png").write_bytes(b"another kind: kept")
+    invoke(runner, "render", "sigmoid-neuron", "-o", f"{folder}/")
+    assert len(list(folder.glob("frame-*.svg"))) == 20
+    result = invoke(runner, "render", "(x+y)*z", "--at", "x=-2,y=5,z=-4", "-o", f"{folder}/")
+    assert result.exit_code == 0, result.output
+    assert "removed 12 older frames of an earlier render" in result.output
+    assert sorted(p.name for p in folder.glob("frame-*.svg")) == [
+        f"frame-{i:03d}.svg" for i in range(8)]
+    assert all("-12.0" in texts(p.read_bytes()) for p in [folder / "frame-007.svg"])
+    assert (folder / "notes.txt").read_text() == "mine"
+    assert (folder / "frame-000.png").read_bytes() == b"another kind: kept"
+
+
+@pytest.mark.parametrize(("args", "title"), [
+    ([], "A 2D neuron with a sigmoid activation"),
+    (["--title", "Lecture 4: one neuron"], "Lecture 4: one neuron"),
+    (["--no-title"], None),
+])
+def test_title_of_the_frames(runner, tmp_path, args, title):
+    out = tmp_path / "final.svg"
+    invoke(runner, "render", "sigmoid-neuron", "--final", *args, "-o", str(out))
+    shown = texts(out.read_bytes())
+    assert (title in shown) if title else not any("neuron" in t for t in shown)
+    assert any(t.startswith("Done:") for t in shown)
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--title", "a", "--no-title"], "give --title or --no-title, not both"),
+    (["--title", "bad\x1b[31m"], "--title holds the control character U+001B"),
+    (["--title", "x" * 201], "--title is 201 characters long; the limit is 200"),
+])
+def test_bad_titles_are_refused(runner, tmp_path, args, message):
+    result = runner.invoke(cli, ["render", "sigmoid-neuron", "--final", *args, "-o",
+                                 str(tmp_path / "f.svg")])
+    assert result.exit_code == 2 and message in result.output
+    assert not list(tmp_path.iterdir())
+
+
 def test_render_png_frames(runner, tmp_path):
     result = invoke(runner, "render", "cs231n-simple", "--format", "png", "-o", str(tmp_path / "p"))
     assert result.exit_code == 0, result.output

@@ -253,6 +253,29 @@ def test_stepper_in_chromium_opens_at_the_step_in_the_url(browser, stepper_file,
     page.close()
 
 
+def test_stepper_in_chromium_zooms_and_fits(browser, stepper_file):
+    page, problems, _ = open_page(browser, stepper_file.as_uri())
+    drawing = page.locator("#drawing svg")
+    fitted = drawing.bounding_box()["width"]
+    assert page.inner_text("#zoom-level") == "Fit"
+    page.keyboard.press("1")  # actual size: the SVG's own width, in CSS pixels
+    natural = page.evaluate("document.querySelector('#drawing svg').viewBox.baseVal.width")
+    assert drawing.bounding_box()["width"] == pytest.approx(natural * 96 / 72, abs=1)
+    assert page.inner_text("#zoom-level") == "100%"
+    page.click("#zoom-in")
+    assert drawing.bounding_box()["width"] == pytest.approx(natural * 96 / 72 * 1.25, abs=1)
+    assert page.inner_text("#zoom-level") == "125%"
+    page.keyboard.press("-")
+    page.keyboard.press("-")
+    assert page.inner_text("#zoom-level") == "80%"
+    page.keyboard.press("ArrowRight")  # stepping keeps the zoom
+    assert page.inner_text("#zoom-level") == "80%" and shown(page)[2] == "1 / 19"
+    page.click("#zoom-fit")
+    assert drawing.bounding_box()["width"] == pytest.approx(fitted, abs=1)
+    assert problems == []
+    page.close()
+
+
 def test_stepper_in_chromium_plays_and_pauses(browser, stepper_file):
     page, problems, _ = open_page(browser, stepper_file.as_uri() + "#step-15")
     page.select_option("#speed", "400")

@@ -14,6 +14,7 @@ from ..output import write_file, write_frames
 from ..render import ALL_IN_ONE, EXTENSIONS, FORMATS
 from ..textfile import plain_name
 from ..themes import FONT_SIZES, THEMES
+from ..tomlfile import check_plain_text
 from .shared import AT_OPTION, EXPAND_OPTION, SOURCE_HELP, trace_source
 from .terminal import Failure, echo, usage
 
@@ -117,6 +118,10 @@ def _beamer_plan(output: str | None, fmt: str | None, stem: str) -> Path:
 @click.option("--font-size", type=click.FloatRange(FONT_SIZES[0], FONT_SIZES[1]), default=None,
               metavar="PT", help="Font size of the numbers, in points; everything scales with"
               " it.  [default: 12]")
+@click.option("--title", "title", metavar="TEXT", default=None,
+              help="The title in bold above the captions.  [default: the example's or file's"
+              " title, if it has one]")
+@click.option("--no-title", is_flag=True, help="No title above the captions.")
 @click.option("--beamer", is_flag=True,
               help="Write FOLDER/NAME.pdf (a frame per page) and FOLDER/NAME.tex, a Beamer"
               " snippet with one overlay per step (-o FOLDER/; see docs/beamer.md).")
@@ -130,8 +135,8 @@ def _beamer_plan(output: str | None, fmt: str | None, stem: str) -> Path:
 def render_command(source: str, output: str | None, fmt: str | None, at: tuple[str, ...],
                    expand: bool | None, final: bool, frame: int | None, exercise: str | None,
                    phase: str, decimals: int | None, theme: str, font: str | None,
-                   font_size: float | None, beamer: bool, delay: int, hold: int | None,
-                   dpi: float | None) -> None:
+                   font_size: float | None, title: str | None, no_title: bool, beamer: bool,
+                   delay: int, hold: int | None, dpi: float | None) -> None:
     """Draw the forward and backward pass as frames in the cs231n style.
 
     \b
@@ -148,6 +153,13 @@ def render_command(source: str, output: str | None, fmt: str | None, at: tuple[s
     """
     if final and frame is not None:
         raise usage("give --final or --frame, not both")
+    if title is not None and no_title:
+        raise usage("give --title or --no-title, not both")
+    if title is not None:
+        try:
+            check_plain_text("--title", title)
+        except GbpError as err:
+            raise usage(str(err)) from None
     if exercise is not None and (final or frame is not None):
         raise usage("give --exercise or --final/--frame, not both (the answer key"
                                " of an exercise is --final)")
@@ -165,7 +177,7 @@ def render_command(source: str, output: str | None, fmt: str | None, at: tuple[s
         path, fmt, folder = _output_plan(output, fmt, single, stem,
                                          "exercise" if exercise else None)
     style: dict[str, Any] = {"theme": theme, "font": font, "font_size": font_size,
-                             "exercise": exercise}
+                             "exercise": exercise, "title": False if no_title else title}
     try:
         frames = t.make_frames(phase, decimals, **style)
         chosen = None
@@ -191,10 +203,13 @@ def render_command(source: str, output: str | None, fmt: str | None, at: tuple[s
             t.save_pdf(path, phase, decimals, frames=chosen, **style)
             echo(f"Wrote {path} ({count} page{plural})")
         elif folder:
+            removed: list[Path] = []
             written = write_frames(path, t.render(fmt, phase, decimals, dpi or PNG_DPI,
-                                                  **style), fmt)
+                                                  **style), fmt, removed=removed)
+            old = (f"; removed {len(removed)} older frame{'s' if len(removed) > 1 else ''}"
+                   " of an earlier render") if removed else ""
             echo(f"Wrote {len(written)} frames to {path}/ ({written[0].name} ..."
-                       f" {written[-1].name})")
+                 f" {written[-1].name}{old})")
         else:
             write_file(path, t.render(fmt, phase, decimals, dpi or PNG_DPI, frames=chosen,
                                       **style)[0])
