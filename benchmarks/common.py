@@ -389,3 +389,30 @@ def growth_exponent(extra: dict[int, float], base: int) -> float | None:
 def bold_verdict(ok: bool | None) -> str:
     """:func:`verdict` in bold, but for the dash of a number not measured."""
     return verdict(ok) if ok is None else f"**{verdict(ok)}**"
+
+
+def run_benchmark(script: str, measure: Callable[[Machine, Path], list[str]], no_doc: bool,
+                  check: Callable[[], None] = need_tools,
+                  wrote: Callable[[], str] = lambda: "") -> int:
+    """What every benchmark's ``main`` does around its measurements.
+
+    ``check`` that the tools are there, note the machine, run ``measure`` in a temporary
+    folder (it calls ``machine.finish()`` once the timings are done and returns the section's
+    lines), print the tables, and write the section into docs/performance.md (unless
+    ``no_doc``; ``wrote()`` names anything else written).  A :class:`BenchError` is one line
+    on stderr and exit status 1.
+    """
+    try:
+        check()
+        machine = Machine()
+        print(machine.summary(), flush=True)
+        with tempfile.TemporaryDirectory(prefix=f"gbp-{Path(script).stem}-") as tmp:
+            lines = measure(machine, Path(tmp))
+    except BenchError as err:
+        print(f"{script}: {err}", file=sys.stderr)
+        return 1
+    report(lines)
+    if not no_doc:
+        write_section(script, "\n".join(lines))
+        print(f"\nwrote its section of docs/performance.md{wrote()}")
+    return 0

@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,12 +30,11 @@ from common import (
     CappedRun,
     Machine,
     invocation,
-    report,
+    run_benchmark,
     run_capped,
     seconds,
     table,
     verdict,
-    write_section,
 )
 
 SCRIPT = "hostile.py"
@@ -277,32 +275,25 @@ def main(argv: list[str] | None = None) -> int:
                     help="seconds after which a run is killed")
     ap.add_argument("--no-doc", action="store_true", help="only print, do not write the doc")
     args = ap.parse_args(argv)
-    try:
+
+    def need_gbp() -> None:
         if not GBP.exists():
             raise BenchError(f"'{GBP}' not found: run the benchmarks with the Python of the"
                              " environment the package is installed in (make bench)")
-        machine = Machine()
-        print(machine.summary(), flush=True)
-        with tempfile.TemporaryDirectory(prefix="gbp-hostile-") as tmp:
-            folder = Path(tmp)
-            version = [str(GBP), "--version"]
-            run_capped(version, CAP, args.timeout, cwd=folder)  # warms the file cache
-            baseline = time_case("gbp --version", version, args.runs, args.timeout, folder)
-            if baseline.timed_out or baseline.last.returncode != 0:
-                raise BenchError(f"'gbp --version' failed: {answer(baseline.last)}")
-            all_cases = cases(folder)
-            results = [time_case(c.label, c.argv, args.runs, args.timeout, folder)
-                       for c in all_cases]
+
+    def measure_all(machine: Machine, folder: Path) -> list[str]:
+        version = [str(GBP), "--version"]
+        run_capped(version, CAP, args.timeout, cwd=folder)  # warms the file cache
+        baseline = time_case("gbp --version", version, args.runs, args.timeout, folder)
+        if baseline.timed_out or baseline.last.returncode != 0:
+            raise BenchError(f"'gbp --version' failed: {answer(baseline.last)}")
+        all_cases = cases(folder)
+        results = [time_case(c.label, c.argv, args.runs, args.timeout, folder)
+                   for c in all_cases]
         machine.finish()
-    except BenchError as err:
-        print(f"hostile.py: {err}", file=sys.stderr)
-        return 1
-    lines = section(baseline, all_cases, results, args.runs, args.timeout, machine)
-    report(lines)
-    if not args.no_doc:
-        write_section(SCRIPT, "\n".join(lines))
-        print("\nwrote its section of docs/performance.md")
-    return 0
+        return section(baseline, all_cases, results, args.runs, args.timeout, machine)
+
+    return run_benchmark(SCRIPT, measure_all, args.no_doc, check=need_gbp)
 
 
 if __name__ == "__main__":

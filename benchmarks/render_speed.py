@@ -9,7 +9,7 @@ In one run it measures
    against the naive way: ``dot -Tsvg`` run on each frame's DOT source, one process per
    frame, one after the other (only those ``dot`` runs are timed).  Target: at least 40x.
    The frames of the two ways must be as many and show the same texts;
-2. micrograd's README example as a GIF: ``gbp render micrograd.py -o mg.gif``, start to
+2. micrograd's README example as a GIF: ``gbp render micrograd-readme -o mg.gif``, start to
    exit, against ``dot -Tpng -Gdpi=72`` on each frame's DOT source, one process per frame,
    one after the other.  Target: at least 8x.
 
@@ -26,7 +26,6 @@ import random
 import re
 import shutil
 import sys
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,13 +37,11 @@ from common import (
     checked,
     invocation,
     measure,
-    need_tools,
-    report,
+    run_benchmark,
     run_once,
     seconds,
     table,
     verdict,
-    write_section,
 )
 
 SCRIPT = "render_speed.py"
@@ -54,25 +51,9 @@ N_HIDDEN = 10
 SVG_TARGET = 40.0
 GIF_TARGET = 8.0
 
-#: micrograd's README example (github.com/karpathy/micrograd), as published.
-MICROGRAD_README = """\
-a = Value(-4.0)
-b = Value(2.0)
-c = a + b
-d = a * b + b**3
-c += c + 1
-c += 1 + c + (-a)
-d += d * 2 + (b + a).relu()
-d += 3 * d + (b - a).relu()
-e = c - d
-f = e**2
-g = f / 2.0
-g += 10.0 / f
-print(f'{g.data:.4f}') # prints 24.7041, the outcome of this forward pass
-g.backward()
-print(f'{a.grad:.4f}') # prints 138.8338, i.e. the numerical value of dg/da
-print(f'{b.grad:.4f}') # prints 645.5773, i.e. the numerical value of dg/db
-"""
+#: micrograd's README example (github.com/karpathy/micrograd), as published: an example of
+#: the library (expressions/micrograd-readme.toml).
+MICROGRAD_README = "micrograd-readme"
 
 
 # ---- the generated network ------------------------------------------------------------------
@@ -122,14 +103,15 @@ class Contest:
         return self.naive.cpu_best / self.fast.cpu_best
 
 
-def dot_sources(source: Path, folder: Path) -> tuple[int, list[Path]]:
-    """The package's DOT source of every frame of ``source``, one file each; and the gates."""
+def dot_sources(source: str, folder: Path) -> tuple[int, list[Path]]:
+    """The package's DOT source of every frame of ``source`` (a file or an example of the
+    library), one file each; and the gates."""
     try:
         import graphviz_backprop as gb
 
-        t = gb.trace(str(source))
+        t = gb.trace(source)
     except Exception as err:  # the package itself is broken: say so, as for a failed run
-        raise BenchError(f"tracing {source.name} in this process failed: {err!r}") from err
+        raise BenchError(f"tracing {Path(source).name} in this process failed: {err!r}") from err
     folder.mkdir()
     paths = []
     for i, frame in enumerate(t.frames):
@@ -181,7 +163,7 @@ def bench_svg(workdir: Path, runs: int, naive_runs: int) -> Contest:
     """SVG frames of the two-layer network, both ways, and whether their texts agree."""
     source = workdir / "net.py"
     source.write_text(network_source(), encoding="utf-8")
-    gates, paths = dot_sources(source, workdir / "naive-svg")
+    gates, paths = dot_sources(str(source), workdir / "naive-svg")
     print(f"two-layer network: {gates} gates, {len(paths)} frames", flush=True)
     out = workdir / "frames"
     timing = fast(["render", "net.py", "-o", "frames/"], out, workdir, runs)
@@ -202,12 +184,10 @@ def gif_frames(path: Path) -> int:
 
 def bench_gif(workdir: Path, runs: int, naive_runs: int) -> Contest:
     """micrograd's README example as a GIF, both ways."""
-    source = workdir / "micrograd.py"
-    source.write_text(MICROGRAD_README, encoding="utf-8")
-    gates, paths = dot_sources(source, workdir / "naive-png")
+    gates, paths = dot_sources(MICROGRAD_README, workdir / "naive-png")
     print(f"micrograd README example: {gates} gates, {len(paths)} frames", flush=True)
     out = workdir / "mg.gif"
-    timing = fast(["render", "micrograd.py", "-o", "mg.gif"], out, workdir, runs)
+    timing = fast(["render", MICROGRAD_README, "-o", "mg.gif"], out, workdir, runs)
     slow = naive(paths, "png", ["-Gdpi=72"], naive_runs)
     return Contest(gates, len(paths), timing, slow, gif_frames(out))
 
@@ -245,7 +225,7 @@ def section(svg: Contest, gif: Contest, machine: Machine) -> list[str]:
     """The Markdown section for docs/performance.md."""
     rows = contest_rows(svg, "gbp render net.py -o frames/", "dot -Tsvg", SVG_TARGET,
                         "SVG files written by gbp")
-    rows += contest_rows(gif, "gbp render micrograd.py -o mg.gif", "dot -Tpng -Gdpi=72",
+    rows += contest_rows(gif, "gbp render micrograd-readme -o mg.gif", "dot -Tpng -Gdpi=72",
                          GIF_TARGET, "frames in the GIF")
     return [
         "## Rendering: `gbp render` against Graphviz on every frame",
@@ -259,9 +239,10 @@ def section(svg: Contest, gif: Contest, machine: Machine) -> list[str]:
         f"The first six rows: every SVG frame of a generated two-layer network ({N_INPUTS}"
         f" inputs, {N_HIDDEN} tanh units, one sigmoid output, every weight a number drawn"
         f" with `random.Random({SEED})`): {svg.gates} gates. The rest: micrograd's README"
-        f" example (`a = Value(-4.0)` ... `g.backward()`), {gif.gates} gates, as an animated"
-        " GIF. `gbp` is timed as a whole process, start to exit, after one uncounted warm-up"
-        " run, into an empty temporary folder. The naive baseline of the same run is only"
+        f" example as published (the library's `micrograd-readme`), {gif.gates} gates, as an"
+        " animated GIF. `gbp` is timed as a whole process, start to exit, after one"
+        " uncounted warm-up run, into an empty temporary folder. The naive baseline of the"
+        " same run is only"
         " the `dot` processes, one per frame, run one after the other on the DOT sources"
         " the package makes for each frame (`gb.trace(path).frames[i].dot.source`, made and"
         " written to files before the timing starts): it does no Python start-up, no"
@@ -279,25 +260,16 @@ def main(argv: list[str] | None = None) -> int:
                     help="runs of the naive way (each is a process per frame; default 1)")
     ap.add_argument("--no-doc", action="store_true", help="only print, do not write the doc")
     args = ap.parse_args(argv)
-    try:
-        need_tools()
-        machine = Machine()
-        print(machine.summary(), flush=True)
-        with tempfile.TemporaryDirectory(prefix="gbp-render-") as tmp:
-            (Path(tmp) / "svg").mkdir()
-            (Path(tmp) / "gif").mkdir()
-            svg = bench_svg(Path(tmp) / "svg", args.runs, args.naive_runs)
-            gif = bench_gif(Path(tmp) / "gif", args.runs, args.naive_runs)
+
+    def measure_all(machine: Machine, tmp: Path) -> list[str]:
+        (tmp / "svg").mkdir()
+        (tmp / "gif").mkdir()
+        svg = bench_svg(tmp / "svg", args.runs, args.naive_runs)
+        gif = bench_gif(tmp / "gif", args.runs, args.naive_runs)
         machine.finish()
-    except BenchError as err:
-        print(f"render_speed.py: {err}", file=sys.stderr)
-        return 1
-    lines = section(svg, gif, machine)
-    report(lines)
-    if not args.no_doc:
-        write_section(SCRIPT, "\n".join(lines))
-        print("\nwrote its section of docs/performance.md")
-    return 0
+        return section(svg, gif, machine)
+
+    return run_benchmark(SCRIPT, measure_all, args.no_doc)
 
 
 if __name__ == "__main__":

@@ -30,7 +30,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -46,11 +45,9 @@ from common import (
     growth_exponent,
     invocation,
     measure,
-    need_tools,
-    report,
+    run_benchmark,
     seconds,
     table,
-    write_section,
     wrote_file,
 )
 
@@ -306,35 +303,28 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-plot", action="store_true", help="do not draw docs/img/scaling.svg")
     args = ap.parse_args(argv)
     sizes = [g for g in SIZES if g <= args.max_gates]
-    try:
-        need_tools()
-        machine = Machine()
-        print(machine.summary(), flush=True)
-        with tempfile.TemporaryDirectory(prefix="gbp-scaling-") as tmp:
-            start, results = measure_all(sizes, Path(tmp))
-        machine.finish()
-    except BenchError as err:
-        print(f"scaling.py: {err}", file=sys.stderr)
-        return 1
-    extras = {command: {shape: beyond(by_size, start[command])
-                        for shape, by_size in by_shape.items()}
-              for command, by_shape in results.items()}
     drawing = not (args.no_plot or args.no_doc)
-    plotted = drawing and plot(extras, PLOT)
-    if drawing and not plotted:
-        print("matplotlib is not installed: no plot (pip install -e '.[bench]')")
-    lines = section(start, results, extras, machine, plotted)
-    report(lines)
-    for command, by_shape in extras.items():
-        for shape, extra in by_shape.items():
-            slope = growth_exponent(extra, BASE)
-            print(f"growth exponent, {command}, {shape}:"
-                  f" {'–' if slope is None else f'{slope:.2f}'}")
-    if not args.no_doc:
-        write_section(SCRIPT, "\n".join(lines))
-        print("\nwrote its section of docs/performance.md"
-              + (f" and {PLOT.relative_to(ROOT)}" if plotted else ""))
-    return 0
+    plotted = False
+
+    def measure_and_plot(machine: Machine, tmp: Path) -> list[str]:
+        nonlocal plotted
+        start, results = measure_all(sizes, tmp)
+        machine.finish()
+        extras = {command: {shape: beyond(by_size, start[command])
+                            for shape, by_size in by_shape.items()}
+                  for command, by_shape in results.items()}
+        plotted = drawing and plot(extras, PLOT)
+        if drawing and not plotted:
+            print("matplotlib is not installed: no plot (pip install -e '.[bench]')")
+        for command, by_shape in extras.items():
+            for shape, extra in by_shape.items():
+                slope = growth_exponent(extra, BASE)
+                print(f"growth exponent, {command}, {shape}:"
+                      f" {'–' if slope is None else f'{slope:.2f}'}")
+        return section(start, results, extras, machine, plotted)
+
+    return run_benchmark(SCRIPT, measure_and_plot, args.no_doc,
+                         wrote=lambda: f" and {PLOT.relative_to(ROOT)}" if plotted else "")
 
 
 if __name__ == "__main__":

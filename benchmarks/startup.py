@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,12 +28,10 @@ from common import (
     Timing,
     invocation,
     measure,
-    need_tools,
-    report,
+    run_benchmark,
     seconds,
     table,
     verdict,
-    write_section,
 )
 
 SCRIPT = "startup.py"
@@ -128,23 +125,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--runs", type=int, default=5, help="counted runs of each command")
     ap.add_argument("--no-doc", action="store_true", help="only print, do not write the doc")
     args = ap.parse_args(argv)
-    try:
-        need_tools()
-        machine = Machine()
-        print(machine.summary(), flush=True)
+
+    def measure_all(machine: Machine, tmp: Path) -> list[str]:
         cases = baselines() + commands()
-        with tempfile.TemporaryDirectory(prefix="gbp-startup-") as tmp:
-            timings = [time_case(c, args.runs, Path(tmp)) for c in cases]
+        timings = [time_case(c, args.runs, tmp) for c in cases]
         machine.finish()
-    except BenchError as err:
-        print(f"startup.py: {err}", file=sys.stderr)
-        return 1
-    lines = section(cases, timings, args.runs, machine)
-    report(lines)
-    if not args.no_doc:
-        write_section(SCRIPT, "\n".join(lines))
-        print("\nwrote its section of docs/performance.md")
-    return 0
+        return section(cases, timings, args.runs, machine)
+
+    return run_benchmark(SCRIPT, measure_all, args.no_doc)
 
 
 if __name__ == "__main__":
