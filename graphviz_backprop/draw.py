@@ -152,10 +152,6 @@ def _attrs(**attrs: Any) -> Attrs:
 
 _ROW = _attrs(style="invis", minlen="0")
 
-#: The label of a branch point: nothing to see, but room (points) for its branches to part.
-_JUNCTION_ROOM = ('<<TABLE BORDER="0" CELLPADDING="0" CELLSPACING="0"><TR>'
-                  '<TD FIXEDSIZE="TRUE" WIDTH="32" HEIGHT="1"></TD></TR></TABLE>>')
-
 
 def _placed(edges: list[tuple[str, str, Attrs]],
             arranged: Arrangement) -> tuple[tuple[str, str, Attrs], ...]:
@@ -265,10 +261,7 @@ class Drawing:
                               _attrs(tailport="e", arrowhead="normal", weight="2", **wire)))
             elif consumers:
                 junction = junction_of(n)
-                # a dot, but as wide as a short wire to lay out: its branches need room to part
-                fixed(junction, _JUNCTION_ROOM, shape="circle", width="0.06", height="0.06",
-                      fixedsize="shape", style="filled", color=t.wire_color,
-                      fillcolor=t.wire_color)
+                fixed(junction, "", shape="point", width="0.06", color=t.wire_color)
                 edges.append((trunk, junction, _attrs(tailport="e")))
                 for cons, port in consumers:
                     branch = branch_of(n, cons, port)

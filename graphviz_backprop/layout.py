@@ -302,6 +302,7 @@ class _Layers:
         self.rows = self.start()
         self.pos = [0] * len(self.names)
         self.place()
+        self.first = self.pos[:]  # places in the start: ties go the way of source order
 
     def start(self, rng: random.Random | None = None) -> list[list[int]]:
         """Rows in the order a depth-first walk from the output back meets the nodes, first
@@ -356,10 +357,10 @@ class _Layers:
         nbrs, other = (self.up, self.down) if downwards else (self.down, self.up)
         pos = self.pos
         for row in rows[1:]:
-            keys = {}
+            keys: dict[int, tuple[float, int]] = {}
             for i, n in enumerate(row):
                 near = nbrs[n] or other[n]
-                keys[n] = sum(pos[m] for m in near) / len(near) if near else i
+                keys[n] = (sum(pos[m] for m in near) / len(near) if near else i, self.first[n])
             row.sort(key=keys.__getitem__)
             for i, n in enumerate(row):
                 pos[n] = i
@@ -458,7 +459,7 @@ def _arranged(c: Circuit, pinned: dict[str, int], wires: list[tuple[str, str]],
     best, rows = layers.optimise()
     rng = random.Random(231)  # the same rows on every run
     for _ in range(restarts):
-        if best[:2] == NONE[:2]:  # the other operands' order is not worth starting again
+        if best == NONE:  # nothing to improve
             break
         layers.rows = layers.start(rng)
         layers.place()
