@@ -3,7 +3,9 @@
 Every wire has a label node: the value in green above a rule that continues the wire, the
 gradient in red below it, a slot for the wire's name above and one for the local gradient
 below.  Every slot and node has a fixed size computed once per circuit, so revealing a
-number never moves the drawing: all frames of a circuit have the same layout.
+number never moves the drawing: all frames of a circuit have the same layout.  Where each
+node goes (its rank, and its place in the rank) is worked out once per circuit by
+``layout.arrangement`` (``arrange.py``) and handed to ``dot`` as edge lengths and invisible edges.
 
 >>> from graphviz_backprop.tracing import trace
 >>> from graphviz_backprop.frames import steps
@@ -16,12 +18,14 @@ True
 from __future__ import annotations
 
 import html
+import itertools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from .arrange import OUT, Arrangement, branch_of, junction_of, trunk_of
 from .backprop import Evaluation
 from .frames import Step, steps
 from .layout import Layout, Positions, layout_for, wrap_caption
@@ -127,11 +131,30 @@ class Scene:
     edge_defaults: Attrs
     nodes: tuple[tuple[str, str, Attrs], ...]
     edges: tuple[tuple[str, str, Attrs], ...]
-    column: tuple[str, ...]  # the inputs, one column at the left
+    # Once the inputs, forced into one column at the left; empty since arrange.py
+    # places every node (compose.py still compares it and blanks it for caption sheets).
+    column: tuple[str, ...]
 
 
 def _attrs(**attrs: Any) -> Attrs:
     return tuple((k, str(v)) for k, v in attrs.items())
+
+
+_ROW = _attrs(style="invis", minlen="0")
+
+
+def _placed(edges: list[tuple[str, str, Attrs]],
+            arranged: Arrangement) -> tuple[tuple[str, str, Attrs], ...]:
+    """The wires, each as long (in ranks) as the arrangement makes it, and invisible edges
+    that stack each rank's nodes in the arrangement's order (a flat edge puts its tail above
+    its head), so that ``dot`` draws what was arranged."""
+    ranks = arranged.ranks
+    placed = [(a, b, attrs if ranks[b] - ranks[a] == 1
+               else (*attrs, ("minlen", str(ranks[b] - ranks[a]))))
+              for a, b, attrs in edges]
+    for row in arranged.rows:
+        placed += [(upper, lower, _ROW) for upper, lower in itertools.pairwise(row)]
+    return tuple(placed)
 
 
 class Drawing:
@@ -160,7 +183,7 @@ class Drawing:
         plain = _attrs(shape="plaintext", margin="0", width="0", height="0")
         name_attrs = dict(shape="plaintext", fontcolor=t.name_color, width="0", height="0",
                           margin="0.02")
-        self.column = tuple(n for n in c.order if c.graph.nodes[n]["kind"] != "gate")
+        self.column: tuple[str, ...] = ()
         # the order of the nodes, each with a function of the step giving (label, attrs)
         self.order: list[tuple[str, Any]] = []
         edges: list[tuple[str, str, Attrs]] = []
@@ -169,11 +192,9 @@ class Drawing:
             item = (label, _attrs(id=f"gbp_{name}", **attrs))
             self.order.append((name, lambda step, item=item: item))
 
-        for n in self.column:
-            fixed(n, graphviz.escape(c.wire_names[n]), **name_attrs)
-        for upper, lower in zip(self.column, self.column[1:]):
-            edges.append((upper, lower, _attrs(style="invis")))
-            edges.append((f"v_{upper}", f"v_{lower}", _attrs(style="invis")))
+        for n in c.order:
+            if c.graph.nodes[n]["kind"] != "gate":
+                fixed(n, graphviz.escape(c.wire_names[n]), **name_attrs)
 
         for n in c.gates:
             label = graphviz.escape(c.label(n))
@@ -194,7 +215,7 @@ class Drawing:
         for n in c.order:
             consumers = c.consumers[n]
             is_gate = c.graph.nodes[n]["kind"] == "gate"
-            trunk = f"v_{n}"
+            trunk = trunk_of(n)
             name = c.wire_names[n] if is_gate and n != c.output else None
             mark = marks.get(n)
             value = value_text(ev.values[n], d, DIGITS)
@@ -224,17 +245,17 @@ class Drawing:
             wire = {"color": t.grad_color, "penwidth": "2.4"} if mark == "wrong" else {}
             edges.append((n, trunk, _attrs(headport="w", weight="8", **wire)))
             if n == c.output:
-                fixed("out", graphviz.escape(c.wire_names[n]), **name_attrs)
-                edges.append((trunk, "out", _attrs(tailport="e", arrowhead="normal", **wire)))
+                fixed(OUT, graphviz.escape(c.wire_names[n]), **name_attrs)
+                edges.append((trunk, OUT, _attrs(tailport="e", arrowhead="normal", **wire)))
             if len(consumers) == 1:
                 edges.append((trunk, consumers[0][0],
                               _attrs(tailport="e", arrowhead="normal", weight="2", **wire)))
             elif consumers:
-                junction = f"j_{n}"
+                junction = junction_of(n)
                 fixed(junction, "", shape="point", width="0.06", color=t.wire_color)
                 edges.append((trunk, junction, _attrs(tailport="e")))
                 for cons, port in consumers:
-                    branch = f"b_{n}_{cons}_{port}"
+                    branch = branch_of(n, cons, port)
                     grad_b = value_text(ev.grads[cons] * ev.local[cons][port], d, DIGITS)
                     local_b = f"local {value_text(ev.local[cons][port], d, DIGITS)}"
                     battrs = _attrs(id=f"gbp_{branch}", **dict(plain))
@@ -252,10 +273,12 @@ class Drawing:
                         return blabels[key]
 
                     self.order.append((branch, branch_state))
-                    edges.append((junction, branch, _attrs(headport="w")))
+                    # weight 0: a branch may bend anywhere on its way, not all at its end, so the
+                    # branches of neighbouring branch points do not meet where they all bend
+                    edges.append((junction, branch, _attrs(headport="w", weight="0")))
                     edges.append((branch, cons, _attrs(tailport="e", arrowhead="normal",
                                                        weight="2")))
-        self.edges = tuple(edges)
+        self.edges = _placed(edges, lay.arrangement)
 
     def grad_shown(self, step: Step, n: str) -> bool:
         if n == self.c.output:
@@ -322,10 +345,6 @@ def to_digraph(sc: Scene, positions: Positions | None = None,
         if caption and positions.lp:
             body.append(_node_line("caption", caption, _CAPTION_NODE, positions.lp))
     body += [_node_line(n, label, attrs, place.get(n)) for n, label, attrs in sc.nodes]
-    body.append("\t{rank=min " + " ".join(graphviz.quoting.quote(n) for n in sc.column) + "}\n")
-    # the inputs' wire labels in one column too, in the same order as the names
-    wires = " ".join(graphviz.quoting.quote(f"v_{n}") for n in sc.column)
-    body.append("\t{rank=same " + wires + "}\n")
     body += [_edge_line(a, b, attrs, route.get((a, b))) for a, b, attrs in sc.edges]
     if extent is not None:
         x0, y0, x1, y1 = extent

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .arrange import Arrangement, arrange
 from .backprop import Evaluation
 from .frames import Step
 from .notation import DIGITS, value_text
@@ -80,7 +81,8 @@ def _pieces(part: str, width: int) -> list[str]:
 
 @dataclass(frozen=True)
 class Layout:
-    """Sizes fixed for every frame of one evaluation (points), and the texts to draw."""
+    """Sizes fixed for every frame of one evaluation (points), the texts to draw, and where
+    every node stands (``arrangement``, the same for every frame)."""
 
     decimals: int | None
     theme: Theme
@@ -90,6 +92,7 @@ class Layout:
     caption_width: float
     caption_lines: int
     gate_widths: dict[str, float]
+    arrangement: Arrangement
     title: str | None = None
     captions: bool = True  # False: no title or caption under the circuit (the HTML stepper)
 
@@ -125,7 +128,7 @@ def layout_for(ev: Evaluation, steps_: list[Step], decimals: int | None = None,
         n: max(0.5, (text_width(c.label(n), size + 2) + 16) / 72) for n in c.gates
     }
     return Layout(decimals, theme, slot, size * 1.35, size * 1.2, caption_width,
-                  caption_lines, gate_widths, title, captions)
+                  caption_lines, gate_widths, arrange(c), title, captions)
 
 
 @dataclass(frozen=True)

@@ -3,10 +3,14 @@ and readers of the SVG drawings and the classroom's outputs."""
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import shutil
+import sys
 import xml.etree.ElementTree as ET
+from pathlib import Path
+from types import ModuleType
 
 import pytest
 from click.testing import CliRunner
@@ -69,6 +73,15 @@ def graphviz_mark() -> pytest.MarkDecorator:
                         pytrace=False)
         return pytest.mark.skip(reason="Graphviz 'dot' is not installed (run 'make test')")
     return pytest.mark.dot
+
+
+def benchmark_module(name: str) -> ModuleType:
+    """A module of benchmarks/: the layout tests count crossings with the benchmark's own
+    counter (benchmarks/wires.py), not a copy of it."""
+    folder = str(Path(__file__).resolve().parents[1] / "benchmarks")
+    if folder not in sys.path:
+        sys.path.insert(0, folder)
+    return importlib.import_module(name)
 
 
 # ---- SVG drawings, as the layout and rendering tests read them ------------------------------
