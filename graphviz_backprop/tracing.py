@@ -68,7 +68,7 @@ class Style:
     """How a trace's frames are drawn: the pass (``phase``), the ``decimals`` of numbers,
     the ``theme``, a worksheet instead (``exercise``), whether captions are drawn, and the
     ``title`` above them (None: the trace's own; False: none; a text: that text), and what the
-    picture is drawn to ``fit`` (``"none"``, or ``"slide"``: compact labels for a slide)."""
+    picture is drawn to ``fit`` (``"none"``, or ``"slide"``: 16:9, see ``slide.py``)."""
 
     phase: str = "both"
     decimals: int | None = None

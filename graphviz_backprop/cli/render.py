@@ -125,7 +125,8 @@ def _beamer_plan(output: str | None, fmt: str | None, stem: str) -> Path:
 @click.option("--no-title", is_flag=True, help="No title above the captions.")
 @click.option("--fit", type=click.Choice(FITS), default="none", show_default=True,
               help="slide: draw for a 16:9 slide: compact labels (the name beside the value, no"
-              " local gradient on the wire), tighter spacing, short caption lines.")
+              " local gradient on the wire), tighter spacing, short caption lines, and a long"
+              " circuit wrapped onto rows where that shows it larger.")
 @click.option("--beamer", is_flag=True,
               help="Write FOLDER/NAME.pdf (a frame per page) and FOLDER/NAME.tex, a Beamer"
               " snippet with one overlay per step (-o FOLDER/; see docs/beamer.md).")
