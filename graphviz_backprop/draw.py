@@ -198,9 +198,10 @@ class Drawing:
         c = ev.circuit
         d = lay.decimals
         self.ev, self.lay, self.c = ev, lay, c
-        nodesep, ranksep = ("0.06", "0.14") if lay.fit == "slide" else ("0.12", "0.22")
+        nodesep, ranksep, pad = (("0.06", "0.14", "0.1") if lay.fit == "slide"
+                                 else ("0.12", "0.22", "0.25"))
         self.graph = _attrs(rankdir="LR", bgcolor=t.background, fontname=t.font,
-                            nodesep=nodesep, ranksep=ranksep, pad="0.25", labelloc="b",
+                            nodesep=nodesep, ranksep=ranksep, pad=pad, labelloc="b",
                             labeljust="c", newrank="true")
         self.node_defaults = _attrs(fontname=t.font, fontsize=f"{t.font_size + 2:g}", margin="0",
                                     fontcolor=t.gate_text)
