@@ -19,6 +19,7 @@ from .draw import draw
 from .errors import GraphvizNotFoundError, RenderError
 from .frames import Step
 from .layout import Layout, Positions
+from .slide import fit_slide
 
 __all__ = ["DEFAULT_TIMEOUT", "run_graphviz", "positions", "positions_later", "placed",
            "draw_all"]
@@ -67,8 +68,9 @@ def run_graphviz(args: Sequence[str], data: bytes, timeout: float | None = None)
 
 
 def positions(ev: Evaluation, lay: Layout, step: Step) -> Positions:
-    """Lay out one frame with ``dot`` and read back every position."""
-    return _read_positions(draw(ev, step, lay).source.encode())
+    """Lay out one frame with ``dot`` and read back every position (for ``fit="slide"``
+    wrapped onto rows, see ``slide.py``)."""
+    return _fitted(draw(ev, step, lay).source.encode(), lay.fit)
 
 
 def positions_later(ev: Evaluation, lay: Layout, step: Step) -> Future[Positions]:
@@ -78,7 +80,7 @@ def positions_later(ev: Evaluation, lay: Layout, step: Step) -> Future[Positions
     source = draw(ev, step, lay).source.encode()
     if _LAYOUTS is None:
         _LAYOUTS = ThreadPoolExecutor(1, thread_name_prefix="gbp-layout")
-    return _LAYOUTS.submit(_read_positions, source)
+    return _LAYOUTS.submit(_fitted, source, lay.fit)
 
 
 _LAYOUTS: ThreadPoolExecutor | None = None
@@ -90,6 +92,11 @@ def placed(placed: Positions | Future[Positions] | None, ev: Evaluation, lay: La
     if placed is None:
         return positions(ev, lay, step)
     return placed.result() if isinstance(placed, Future) else placed
+
+
+def _fitted(source: bytes, fit: str) -> Positions:
+    placed = _read_positions(source)
+    return fit_slide(placed) if fit == "slide" else placed
 
 
 def _read_positions(source: bytes, timeout: float | None = None) -> Positions:

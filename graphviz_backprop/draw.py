@@ -60,8 +60,9 @@ def _html(text: str) -> str:
     return html.escape(_UNDRAWABLE.sub("\ufffd", text)).replace("\\", "\\\\")
 
 
-def _cell(text: str | None, color: str, size: float, width: float, height: float,
-          italic: bool = False, background: str | None = None) -> str:
+def _text(text: str | None, color: str, size: float, width: float, height: float,
+          italic: bool = False, background: str | None = None, align: str = "") -> str:
+    """One fixed-size cell: ``text`` in its colour, or a non-breaking space (not yet shown)."""
     if text is None:
         body = f'<FONT POINT-SIZE="{size:g}">{_BLANK}</FONT>'
     else:
@@ -70,8 +71,14 @@ def _cell(text: str | None, color: str, size: float, width: float, height: float
             body = f"<I>{body}</I>"
         body = f'<FONT COLOR="{color}" POINT-SIZE="{size:g}">{body}</FONT>'
     fill = f' BGCOLOR="{background}"' if background else ""
-    return (f'<TR><TD FIXEDSIZE="TRUE" WIDTH="{width:.0f}" HEIGHT="{height:.0f}"{fill}>'
-            f"{body}</TD></TR>")
+    where = f' ALIGN="{align}"' if align else ""
+    return (f'<TD FIXEDSIZE="TRUE" WIDTH="{width:.0f}" HEIGHT="{height:.0f}"{fill}{where}>'
+            f"{body}</TD>")
+
+
+def _cell(text: str | None, color: str, size: float, width: float, height: float,
+          italic: bool = False, background: str | None = None) -> str:
+    return f"<TR>{_text(text, color, size, width, height, italic, background)}</TR>"
 
 
 def _wire_label(lay: Layout, name: str | None, value: str | None, grad: str | None,
@@ -79,6 +86,8 @@ def _wire_label(lay: Layout, name: str | None, value: str | None, grad: str | No
     """The label node of a wire: name / value, the rule (the wire itself), grad / local."""
     t, w = lay.theme, lay.slot_width
     small = t.font_size - 1
+    if lay.fit == "slide":
+        return _compact_label(lay, name, value, grad, mark)
     rows = [
         _cell(name, t.name_color, small, w, lay.small_height, italic=True),
         _cell(value, t.value_color, t.font_size, w, lay.row_height),
@@ -92,6 +101,22 @@ def _wire_label(lay: Layout, name: str | None, value: str | None, grad: str | No
             f' COLOR="{t.wire_color}">' + "".join(rows) + "</TABLE>>")
 
 
+def _compact_label(lay: Layout, name: str | None, value: str | None, grad: str | None,
+                   mark: str | None) -> str:
+    """A wire's label for a slide: the name beside the value, the rule, the gradient; no
+    local gradient (the caption gives it)."""
+    t, w, h = lay.theme, lay.slot_width, lay.row_height
+    top = _text(value, t.value_color, t.font_size, w, h)
+    bottom = _text(grad, t.grad_color, t.font_size, w, h, italic=t.grad_italic,
+                   background=_mark_color(t, mark))
+    if name is not None:  # the same in every frame: a wire has a name or not
+        top = _text(name, t.name_color, t.font_size - 1, lay.name_width, h, italic=True,
+                    align="RIGHT") + top
+        bottom = _text(None, "", t.font_size, lay.name_width, h) + bottom
+    return (f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0"'
+            f' COLOR="{t.wire_color}"><TR>{top}</TR><HR/><TR>{bottom}</TR></TABLE>>')
+
+
 def _mark_color(theme: Theme, mark: str | None) -> str | None:
     return {"wrong": theme.mark_wrong, "inherited": theme.mark_inherited}.get(mark or "")
 
@@ -99,7 +124,7 @@ def _mark_color(theme: Theme, mark: str | None) -> str | None:
 def _caption(lay: Layout, caption: str) -> str:
     """The fixed-size block under the circuit: the title in bold, then the step's caption."""
     t = lay.theme
-    lines = wrap_caption(caption)
+    lines = wrap_caption(caption, lay.caption_chars)
     lines += [""] * (lay.caption_lines - len(lines))
     body = "<BR/>".join(_html(line) if line else _BLANK for line in lines)
     line_height = t.font_size * 1.3
@@ -173,8 +198,10 @@ class Drawing:
         c = ev.circuit
         d = lay.decimals
         self.ev, self.lay, self.c = ev, lay, c
+        nodesep, ranksep, pad = (("0.06", "0.14", "0.1") if lay.fit == "slide"
+                                 else ("0.12", "0.22", "0.25"))
         self.graph = _attrs(rankdir="LR", bgcolor=t.background, fontname=t.font,
-                            nodesep="0.12", ranksep="0.22", pad="0.25", labelloc="b",
+                            nodesep=nodesep, ranksep=ranksep, pad=pad, labelloc="b",
                             labeljust="c", newrank="true")
         self.node_defaults = _attrs(fontname=t.font, fontsize=f"{t.font_size + 2:g}", margin="0",
                                     fontcolor=t.gate_text)

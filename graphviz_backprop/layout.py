@@ -15,13 +15,19 @@ from .frames import Step
 from .notation import DIGITS, value_text
 from .themes import THEMES, Theme
 
-__all__ = ["Layout", "Positions", "layout_for", "wrap_caption", "text_width"]
+__all__ = ["FITS", "Layout", "Positions", "layout_for", "wrap_caption", "text_width"]
+
+#: What a picture is drawn to fit: nothing (as wide as the circuit is long), or a 16:9 slide
+#: (compact labels and spacing, long circuits wrapped onto rows: see ``slide.py``).
+FITS = ("none", "slide")
 
 
 _CHAR_WIDTH = 0.62  # of the font size: a safe average for digits and letters in Helvetica
 
 
 _CAPTION_CHARS = 104
+#: Characters a caption line holds on a slide: as wide as a circuit wrapped onto rows.
+_SLIDE_CAPTION_CHARS = 64
 
 
 def text_width(text: str, size: float) -> float:
@@ -95,40 +101,62 @@ class Layout:
     arrangement: Arrangement
     title: str | None = None
     captions: bool = True  # False: no title or caption under the circuit (the HTML stepper)
+    fit: str = "none"  # "slide": compact labels (name beside the value, no local gradient)
+    name_width: float = 0.0  # "slide": the width of the name beside a named wire's value
+    caption_chars: int = _CAPTION_CHARS  # characters in a line of the caption
 
 
-def _all_texts(ev: Evaluation, decimals: int | None) -> list[str]:
+def _numbers(ev: Evaluation, decimals: int | None) -> list[str]:
+    """Every value and gradient a wire shows (a branch's gradient included)."""
     texts = [value_text(v, decimals, DIGITS) for v in ev.values.values()]
     texts += [value_text(v, decimals, DIGITS) for v in ev.grads.values()]
     for node, locals_ in ev.local.items():
-        texts += [f"local {value_text(v, decimals, DIGITS)}" for v in locals_]
         texts += [value_text(ev.grads[node] * v, decimals, DIGITS) for v in locals_]
+    return texts
+
+
+def _all_texts(ev: Evaluation, decimals: int | None) -> list[str]:
+    texts = _numbers(ev, decimals)
+    for locals_ in ev.local.values():
+        texts += [f"local {value_text(v, decimals, DIGITS)}" for v in locals_]
     texts += list(ev.circuit.wire_names.values())
     return texts
 
 
 def layout_for(ev: Evaluation, steps_: list[Step], decimals: int | None = None,
                theme: Theme | None = None, title: str | None = None,
-               captions: bool = True) -> Layout:
+               captions: bool = True, fit: str = "none") -> Layout:
     """Fix every size once, from the widest text any frame will show.
 
     ``title`` (of an example or a file) is drawn in bold above every caption;
-    ``captions=False`` leaves both out (a page around the drawing shows them instead).
+    ``captions=False`` leaves both out (a page around the drawing shows them instead);
+    ``fit="slide"`` sizes compact labels: a value column from the numbers alone and a name
+    column beside it, smaller gates, and shorter caption lines.
     """
+    if fit not in FITS:
+        raise ValueError(f"fit must be one of {', '.join(FITS)}, not {fit!r}")
     theme = theme or THEMES["cs231n"]
     size = theme.font_size
-    slot = max(text_width(t, size) for t in _all_texts(ev, decimals)) + 6
-    lines = [line for s in steps_ for line in wrap_caption(s.caption)]
-    caption_lines = max(len(wrap_caption(s.caption)) for s in steps_)
+    compact = fit == "slide"
+    texts = _numbers(ev, decimals) if compact else _all_texts(ev, decimals)
+    slot = max(text_width(t, size) for t in texts) + (3 if compact else 6)
+    c = ev.circuit
+    shown = [c.wire_names[n] for n in c.gates if n != c.output]  # names drawn on wires
+    name_width = (max(text_width(t, size - 1) for t in shown) + 4
+                  if compact and shown else 0.0)
+    chars = _SLIDE_CAPTION_CHARS if compact else _CAPTION_CHARS
+    lines = [line for s in steps_ for line in wrap_caption(s.caption, chars)]
+    caption_lines = max(len(wrap_caption(s.caption, chars)) for s in steps_)
     if title:
         lines.append(title + "xx")  # bold is wider
     caption_width = max(text_width(line, size) for line in lines) + 12
-    c = ev.circuit
+    least, room = (0.4, 8) if compact else (0.5, 16)
     gate_widths = {
-        n: max(0.5, (text_width(c.label(n), size + 2) + 16) / 72) for n in c.gates
+        n: max(least, (text_width(c.label(n), size + 2) + room) / 72) for n in c.gates
     }
-    return Layout(decimals, theme, slot, size * 1.35, size * 1.2, caption_width,
-                  caption_lines, gate_widths, arrange(c), title, captions)
+    row = size * (1.2 if compact else 1.35)
+    return Layout(decimals, theme, slot, row, size * 1.2, caption_width, caption_lines,
+                  gate_widths, arrange(c), title, captions, fit, name_width, chars)
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,8 @@ A frame shows inline in Jupyter (SVG); ``frame.dot`` is its ``graphviz.Digraph``
 
 For the classroom: ``t.save_html("f.html")`` (a stepper page), ``t.save_pdf("f.pdf")`` (a
 frame per page), ``t.save_beamer("deck/")`` (PDF plus a Beamer snippet), ``t.exercise()``
-(a worksheet frame), and ``theme="dark"`` (or print, colorblind), ``font=``, ``font_size=``
-on every method that draws:
+(a worksheet frame), and ``theme="dark"`` (or print, colorblind), ``font=``, ``font_size=``,
+``fit="slide"`` (a picture for a 16:9 slide) on every method that draws:
 
 >>> t.exercise().caption
 'Exercise: write the gradient ∂f/∂… under every wire'
@@ -43,7 +43,7 @@ from .frames import EXERCISES, PHASES, Step, steps
 from .frames import exercise as exercise_step
 from .fromsympy import parse_sympy
 from .graph import Circuit, build
-from .layout import Layout, Positions, layout_for
+from .layout import FITS, Layout, Positions, layout_for
 from .notation import value_text
 from .parser import parse
 from .passes import backward_lines, forward_part
@@ -67,7 +67,8 @@ def _jsonable(value: Any, symbolic: bool) -> Any:
 class Style:
     """How a trace's frames are drawn: the pass (``phase``), the ``decimals`` of numbers,
     the ``theme``, a worksheet instead (``exercise``), whether captions are drawn, and the
-    ``title`` above them (None: the trace's own; False: none; a text: that text)."""
+    ``title`` above them (None: the trace's own; False: none; a text: that text), and what the
+    picture is drawn to ``fit`` (``"none"``, or ``"slide"``: 16:9, see ``slide.py``)."""
 
     phase: str = "both"
     decimals: int | None = None
@@ -75,6 +76,7 @@ class Style:
     exercise: str | None = None
     captions: bool = True
     title: str | bool | None = None
+    fit: str = "none"
 
     def __post_init__(self) -> None:
         if self.phase not in PHASES:
@@ -90,15 +92,17 @@ class Style:
             raise ValueError(f"title must be a text, False or None, not {self.title!r}")
         if isinstance(self.title, str):
             check_plain_text("the title", self.title)
+        if self.fit not in FITS:
+            raise ValueError(f"fit must be one of {', '.join(FITS)}, not {self.fit!r}")
 
     @classmethod
     def of(cls, phase: str = "both", decimals: int | None = None, theme: str | Theme = "cs231n",
            font: str | None = None, font_size: float | None = None,
            exercise: str | None = None, captions: bool = True,
-           title: str | bool | None = None) -> Style:
+           title: str | bool | None = None, fit: str = "none") -> Style:
         """A style from the arguments every drawing method takes."""
         return cls(phase, decimals, make_theme(theme, font, font_size), exercise, captions,
-                   title)
+                   title, fit)
 
 
 @dataclass(frozen=True)
@@ -194,7 +198,7 @@ class Trace:
                 sized = sized + plan
             self._cache[key] = (plan, layout_for(self.evaluation, sized, style.decimals,
                                                  style.theme, title=self._title(style),
-                                                 captions=style.captions))
+                                                 captions=style.captions, fit=style.fit))
         return self._cache[key]
 
     def _title(self, style: Style) -> str | None:
@@ -222,11 +226,11 @@ class Trace:
     def make_frames(self, phase: str = "both", decimals: int | None = None, *,
                     theme: str | Theme = "cs231n", font: str | None = None,
                     font_size: float | None = None, exercise: str | None = None,
-                    title: str | bool | None = None) -> list[Frame]:
+                    title: str | bool | None = None, fit: str = "none") -> list[Frame]:
         """The frames of the forward and/or backward pass (``phase``), numbers at ``decimals``;
         with ``exercise``, the one worksheet frame; ``title`` replaces the title above the
-        captions (False: none)."""
-        style = Style.of(phase, decimals, theme, font, font_size, exercise, title=title)
+        captions (False: none); ``fit="slide"`` draws for a 16:9 slide."""
+        style = Style.of(phase, decimals, theme, font, font_size, exercise, title=title, fit=fit)
         plan, lay = self._plan(style)
         return [Frame(self, s, lay, style) for s in plan]
 
@@ -237,22 +241,24 @@ class Trace:
 
     def exercise(self, mode: str = "gradients", decimals: int | None = None, *,
                  theme: str | Theme = "cs231n", font: str | None = None,
-                 font_size: float | None = None, title: str | bool | None = None) -> Frame:
+                 font_size: float | None = None, title: str | bool | None = None,
+                 fit: str = "none") -> Frame:
         """A worksheet: the circuit with the gradient slots empty (``mode="both"``: the values
         too, but the inputs').  The answer key is ``t.frames[-1]``."""
         return self.make_frames("both", decimals, theme=theme, font=font, font_size=font_size,
-                                exercise=mode, title=title)[0]
+                                exercise=mode, title=title, fit=fit)[0]
 
     def render(self, format: str = "svg", phase: str = "both", decimals: int | None = None,
                dpi: float = 96, frames: list[int] | None = None, *,
                theme: str | Theme = "cs231n", font: str | None = None,
                font_size: float | None = None, exercise: str | None = None,
-               captions: bool = True, title: str | bool | None = None) -> list[bytes]:
+               captions: bool = True, title: str | bool | None = None,
+               fit: str = "none") -> list[bytes]:
         """Every frame (or those at ``frames``) as SVG, PNG, PDF or DOT bytes.
 
         ``captions=False`` leaves the title and caption out of the drawings.
         """
-        style = Style.of(phase, decimals, theme, font, font_size, exercise, captions, title)
+        style = Style.of(phase, decimals, theme, font, font_size, exercise, captions, title, fit)
         return self._render(style, format, dpi, frames)
 
     def save_frames(self, folder: str | Path, format: str = "svg", phase: str = "both",
@@ -265,11 +271,12 @@ class Trace:
                  phase: str = "both", decimals: int | None = None, dpi: float = 72,
                  frames: list[int] | None = None, *, theme: str | Theme = "cs231n",
                  font: str | None = None, font_size: float | None = None,
-                 exercise: str | None = None, title: str | bool | None = None) -> Path:
+                 exercise: str | None = None, title: str | bool | None = None,
+                 fit: str = "none") -> Path:
         """Write an endlessly looping GIF: ``delay`` ms per frame, the last held longer
         (``hold`` ms; by default 3 x ``delay``, at least 2.5 s)."""
         _check_suffix(path, ".gif")
-        style = Style.of(phase, decimals, theme, font, font_size, exercise, title=title)
+        style = Style.of(phase, decimals, theme, font, font_size, exercise, title=title, fit=fit)
         plan, lay = self._plan(style)
         chosen = plan if frames is None else [plan[i] for i in frames]
         pieces = _render.raster_pieces(self.evaluation, chosen, lay, dpi,

@@ -181,7 +181,8 @@ STAGES = [
     ("evaluate", ["backprop", "symbolic", "formulas"]),
     ("frames", ["frames"]),
     ("draw", ["themes", "layout", "draw"]),
-    ("render", ["dot", "compose", "raster", "render", "output", "stepper", "beamer"]),
+    ("render", ["bands", "slide", "dot", "compose", "raster", "render", "output", "stepper",
+                "beamer"]),
     ("use", ["tracing", "check", "cli"]),
 ]
 

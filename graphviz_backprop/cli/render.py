@@ -10,6 +10,7 @@ import click
 
 from ..errors import GbpError
 from ..frames import EXERCISES, PHASES
+from ..layout import FITS
 from ..output import write_file, write_frames
 from ..render import ALL_IN_ONE, EXTENSIONS, FORMATS
 from ..textfile import plain_name
@@ -122,6 +123,10 @@ def _beamer_plan(output: str | None, fmt: str | None, stem: str) -> Path:
               help="The title in bold above the captions.  [default: the example's or file's"
               " title, if it has one]")
 @click.option("--no-title", is_flag=True, help="No title above the captions.")
+@click.option("--fit", type=click.Choice(FITS), default="none", show_default=True,
+              help="slide: draw for a 16:9 slide: compact labels (the name beside the value, no"
+              " local gradient on the wire), tighter spacing, short caption lines, and a long"
+              " circuit wrapped onto rows where that shows it larger.")
 @click.option("--beamer", is_flag=True,
               help="Write FOLDER/NAME.pdf (a frame per page) and FOLDER/NAME.tex, a Beamer"
               " snippet with one overlay per step (-o FOLDER/; see docs/beamer.md).")
@@ -135,7 +140,8 @@ def _beamer_plan(output: str | None, fmt: str | None, stem: str) -> Path:
 def render_command(source: str, output: str | None, fmt: str | None, at: tuple[str, ...],
                    expand: bool | None, final: bool, frame: int | None, exercise: str | None,
                    phase: str, decimals: int | None, theme: str, font: str | None,
-                   font_size: float | None, title: str | None, no_title: bool, beamer: bool,
+                   font_size: float | None, title: str | None, no_title: bool, fit: str,
+                   beamer: bool,
                    delay: int, hold: int | None, dpi: float | None) -> None:
     """Draw the forward and backward pass as frames in the cs231n style.
 
@@ -150,6 +156,7 @@ def render_command(source: str, output: str | None, fmt: str | None, at: tuple[s
     gbp render sigmoid-neuron --beamer -o neuron/         PDF plus a Beamer snippet
     gbp render sigmoid-neuron --exercise -o sheet.pdf     a worksheet: gradients left empty
     gbp render sigmoid-neuron --theme dark -o dark.gif    themes: cs231n, dark, print, colorblind
+    gbp render micrograd-readme --fit slide --final -o mg.pdf   one picture for a 16:9 slide
     """
     if final and frame is not None:
         raise usage("give --final or --frame, not both")
@@ -177,7 +184,8 @@ def render_command(source: str, output: str | None, fmt: str | None, at: tuple[s
         path, fmt, folder = _output_plan(output, fmt, single, stem,
                                          "exercise" if exercise else None)
     style: dict[str, Any] = {"theme": theme, "font": font, "font_size": font_size,
-                             "exercise": exercise, "title": False if no_title else title}
+                             "exercise": exercise, "title": False if no_title else title,
+                             "fit": fit}
     try:
         frames = t.make_frames(phase, decimals, **style)
         chosen = None
