@@ -29,7 +29,6 @@ import math
 import operator
 import random
 import re
-import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -37,13 +36,14 @@ from typing import Any
 import networkx as nx
 import sympy
 
-from .errors import EvaluationError, GbpError, InputError, ParseError, ValuesError
+from .errors import (EvaluationError, GbpError, InputError, LimitError, ParseError,
+                     ValuesError)
 from .evaluate import Evaluation, evaluate, format_value, symbolic_values
 from .gates import FUNCTIONS, GATES, format_number, sympy_number
 from .graph import Circuit, build
 from .parse import (BinOp, Call, Expr, Name, Neg, Num, Program, Statement,
                     backward_start, gradient_reading, is_constant, names_in, parse)
-from .source import DERIVATION_KEYS, load_example, read_text, toml_error
+from .source import DERIVATION_KEYS, _finite, load_example, load_toml, read_text
 
 __all__ = [
     "Tolerance", "ClaimResult", "NameWarning", "Report", "FolderEntry", "FolderReport",
@@ -996,10 +996,10 @@ _KEY_LINE = re.compile(r"""\s*(?:"((?:[^"\\]|\\.)*)"|'([^']*)'|([A-Za-z0-9_-]+))
 _TABLE_LINE = re.compile(r"\s*\[\s*([A-Za-z0-9_-]+)\s*\]")
 
 
-def _toml_lines(text: str) -> tuple[dict[str, int], dict[str, int]]:
-    """Line of each top-level key (and table header), and of each key in ``[claims]``."""
+def _toml_lines(text: str) -> tuple[dict[str, int], dict[str, dict[str, int]]]:
+    """Line of each top-level key (and table header), and of each key of each table."""
     top: dict[str, int] = {}
-    claims: dict[str, int] = {}
+    tables: dict[str, dict[str, int]] = {}
     table = None
     in_string = False
     for number, line in enumerate(text.split("\n"), start=1):
@@ -1010,14 +1010,47 @@ def _toml_lines(text: str) -> tuple[dict[str, int], dict[str, int]]:
         if header:
             table = header.group(1)
             top.setdefault(table, number)
+            tables.setdefault(table, {})
             continue
         key = _KEY_LINE.match(line)
         if key:
             name = next(g for g in key.groups() if g is not None)
-            (claims if table == "claims" else top if table is None else {}).setdefault(name, number)
+            (top if table is None else tables[table]).setdefault(name, number)
         if line.count('"""') % 2 == 1 or line.count("'''") % 2 == 1:
             in_string = True
-    return top, claims
+    return top, tables
+
+
+def _value_name(table: str, key: str) -> str:
+    """How an error names a value of a derivation: ``claim 'df/dx'``, ``[at]: value of 'x'``."""
+    if table == "claims":
+        return f"claim '{key}'"
+    return f"[{table}]: value of '{key}'" if table else f"value of '{key}'"
+
+
+#: A whole number too long for Python to read (tomllib refuses it with a bare ValueError).
+_LONG_NUMBER = re.compile(r"[+-]?\d[\d_]{%d,}" % 4000)
+
+
+def _load_toml(text: str) -> dict[str, Any]:
+    """The TOML data of a derivation, screened (:func:`~graphviz_backprop.source.load_toml`);
+    a number too long to read is named by its key and line."""
+    try:
+        return load_toml(text)
+    except LimitError as err:
+        found = _LONG_NUMBER.search(text)
+        if found is None or not str(err).startswith("a number"):
+            raise
+        line = text.count("\n", 0, found.start()) + 1
+        top, tables = _toml_lines(text)
+        named = [_value_name(table, key) for table, keys in (("", top), *tables.items())
+                 for key, number in keys.items() if number == line]
+        what = named[0] if named else "a number"
+        digits = sum(ch.isdigit() for ch in found.group())
+        raise ValuesError(f"{what} is too large for float64 (a number of {digits:,} digits)"
+                          f" (line {line})") from None
+    except InputError as err:  # not valid TOML, with a hint for an unquoted df/dx
+        raise ParseError(str(err)) from None
 
 
 def _first_line_of_value(text: str, line: int | None) -> int | None:
@@ -1042,11 +1075,9 @@ class _TomlCheck:
     def __init__(self, text: str, tolerance: Tolerance):
         self.text = text
         self.tolerance = tolerance
-        try:
-            data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as err:
-            raise ParseError(toml_error(err, text)) from None
-        self.lines, self.claim_lines = _toml_lines(text)
+        data = _load_toml(text)
+        self.lines, tables = _toml_lines(text)
+        self.claim_lines = tables.get("claims", {})
         unknown = sorted(set(data) - set(_TOML_KEYS))
         if unknown:
             raise ParseError(f"unknown key '{unknown[0]}' (known: {', '.join(_TOML_KEYS)})",
@@ -1071,11 +1102,14 @@ class _TomlCheck:
         if not isinstance(table, dict):
             raise ParseError("[at] must be a table of name = number", self.lines.get("at"))
         for name, value in table.items():
-            if isinstance(value, bool) or not isinstance(value, (int, float)) \
-                    or not math.isfinite(value):
+            line = tables.get("at", {}).get(name, self.lines.get("at"))
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
                 raise ValuesError(f"[at]: value of '{name}' is not a finite number: {value!r}"
-                                  f" (line {self.lines.get('at')})")
-            at[name] = float(value)
+                                  f" (line {line})")
+            try:
+                at[name] = _finite(value, f"[at]: value of '{name}'")
+            except ValuesError as err:
+                raise ValuesError(f"{err} (line {line})") from None
         claims = data.get("claims")
         if not isinstance(claims, dict) or not claims:
             raise ParseError("no claims: add a [claims] table, as in \"df/dx\" = -4",
@@ -1150,11 +1184,14 @@ class _TomlCheck:
             if not constant:
                 formula_text = value
         elif isinstance(value, bool) or not isinstance(value, (int, float)) \
-                or not math.isfinite(value):
+                or isinstance(value, float) and not math.isfinite(value):
             raise ParseError(f"claim '{claim}': the value must be a number or a formula in quotes,"
                              f" not {value!r}", line)
         else:
-            given, given_formula = float(value), None
+            try:
+                given, given_formula = _finite(value, f"claim '{claim}'"), None
+            except ValuesError as err:
+                raise ValuesError(f"{err} (line {line})") from None
         expected_formula = None
         if formula_text is not None:
             expected_formula = fw.expected(key, True)

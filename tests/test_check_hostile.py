@@ -1,0 +1,124 @@
+"""gbp check against hostile derivations: every bad file ends in one ``Error:`` line and exit
+code 2 (in a folder: one row of the table), quickly and in bounded memory.
+
+The inputs that used to hang or eat memory also run in a gbp process limited to 2 GB of
+address space; its generous timeout only catches a hang (no test reads the clock).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from graphviz_backprop.cli import main
+
+#: A numeric forward pass and a symbolic one (no values), for TOML derivations.
+NUMERIC = 'program = """\nx = 3; y = -2\nq = x * y\nf = q + x\n"""\n'
+SYMBOLIC = 'program = """\nq = x * y\nf = q + x\n"""\n'
+
+
+def gbp_check(capsys, *args: object) -> tuple[int, str, str]:
+    """``gbp check ARGS`` through the real entry point: exit code, stdout, stderr."""
+    code = main(["check", *map(str, args)])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def one_error(code: int, out: str, err: str, *needles: str) -> str:
+    """Exit code 2, nothing on stdout, one ``Error:`` line holding every needle."""
+    lines = err.splitlines()
+    assert code == 2, out + err
+    assert out == ""
+    assert len(lines) == 1 and lines[0].startswith("Error: "), err
+    assert "internal error" not in err and "Traceback" not in err
+    for needle in needles:
+        assert needle in lines[0], lines[0]
+    return lines[0]
+
+
+def _two_gigabytes() -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
+
+
+def gbp_process(*args: object, **env: str) -> subprocess.CompletedProcess:
+    """``gbp check ARGS`` as its own process with 2 GB of address space; the timeout only
+    catches a hang."""
+    return subprocess.run([sys.executable, "-m", "graphviz_backprop", "check", *map(str, args)],
+                          capture_output=True, text=True, timeout=120,
+                          preexec_fn=_two_gigabytes, env=dict(os.environ, **env))
+
+
+def one_error_line(done: subprocess.CompletedProcess, *needles: str) -> str:
+    return one_error(done.returncode, done.stdout, done.stderr, *needles)
+
+
+def write(folder: Path, name: str, text: str) -> Path:
+    path = folder / name
+    path.write_text(text)
+    return path
+
+
+# ---- TOML read through the screening loader ----------------------------------------------------
+
+@pytest.mark.parametrize("text, needles", [
+    pytest.param(NUMERIC + "claims = " + "[" * 2000 + "]" * 2000 + "\n",
+                 ["nested more than 20 levels deep", "line 6"], id="deep-array"),
+    pytest.param(NUMERIC + "claims = " + "{a = " * 2000 + "1" + "}" * 2000 + "\n",
+                 ["nested more than 20 levels deep", "line 6"], id="deep-inline-table"),
+    pytest.param(NUMERIC + "[claims]\n" + ".".join(["a"] * 10_000) + " = 1\n",
+                 ["dotted key of more than 20 parts", "line 7"], id="dotted-key"),
+    pytest.param(NUMERIC + "[claims]\n" + "a." * 25 + "b = 1\n",
+                 ["dotted key", "line 7"], id="dotted-key-short"),
+    pytest.param(NUMERIC + "x" * 200_001, ["TOML file is 200,", "the limit is 200,000"],
+                 id="too-long"),
+])
+def test_toml_is_screened_before_it_is_parsed(tmp_path, capsys, text, needles):
+    path = write(tmp_path, "hw.toml", text)
+    one_error(*gbp_check(capsys, path), "hw.toml: ", *needles)
+
+
+def test_deep_toml_in_a_process(tmp_path):
+    path = write(tmp_path, "hw.toml", NUMERIC + "[claims]\n" + ".".join(["a"] * 10_000) + " = 1\n")
+    one_error_line(gbp_process(path), "dotted key")
+
+
+def test_unquoted_slash_key_keeps_its_hint(tmp_path, capsys):
+    path = write(tmp_path, "hw.toml", NUMERIC + "[claims]\ndf/dx = 3\n")
+    one_error(*gbp_check(capsys, path), "not valid TOML", "line 7",
+              "a key with '/' must be quoted: \"df/dx\" = 3")
+
+
+BIG = "1" + "0" * 400
+HUGE = "1" + "0" * 5000
+
+
+@pytest.mark.parametrize("text, needles", [
+    pytest.param(NUMERIC + f'[claims]\n"df/dx" = {BIG}\n',
+                 ["claim 'df/dx' is too large for float64", "about 401 digits", "line 7"],
+                 id="claim-400-digits"),
+    pytest.param(NUMERIC + f'[claims]\ndq = -{BIG}\n',
+                 ["claim 'dq' is too large for float64", "line 7"], id="claim-negative"),
+    pytest.param(NUMERIC + f'[claims]\n"df/dx" = 0x{"f" * 400}\n',
+                 ["claim 'df/dx' is too large for float64", "line 7"], id="claim-hex"),
+    pytest.param(NUMERIC + f'[claims]\nq = 1\n"df/dx" = {HUGE}\n',
+                 ["claim 'df/dx' is too large for float64", "5,001 digits", "line 8"],
+                 id="claim-5000-digits"),
+    pytest.param(f'expression = "x * y"\n[at]\nx = 1\ny = {BIG}\n[claims]\n"df/dx" = 2\n',
+                 ["[at]: value of 'y' is too large for float64", "line 4"], id="at-400-digits"),
+    pytest.param(f'expression = "x * y"\n[at]\nx = 1\ny = {HUGE}\n[claims]\n"df/dx" = 2\n',
+                 ["[at]: value of 'y' is too large for float64", "5,001 digits", "line 4"],
+                 id="at-5000-digits"),
+    pytest.param(f'expression = "x * y"\nat = {{x = 1, y = {BIG}}}\n[claims]\n"df/dx" = 2\n',
+                 ["[at]: value of 'y' is too large", "line 2"], id="at-inline"),
+    pytest.param('expression = "x * y"\n[at]\nx = 1\ny = inf\n[claims]\n"df/dx" = 2\n',
+                 ["[at]: value of 'y' is not a finite number: inf", "line 4"], id="at-inf"),
+])
+def test_huge_toml_numbers_name_their_key(tmp_path, capsys, text, needles):
+    path = write(tmp_path, "hw.toml", text)
+    one_error(*gbp_check(capsys, path), "hw.toml: ", *needles)
