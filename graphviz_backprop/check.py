@@ -1331,12 +1331,16 @@ class FolderReport:
 
 
 def check_folder(path: str | Path, *, tolerance: Tolerance | None = None) -> FolderReport:
-    """Check every ``.toml`` and ``.py`` file of a folder (not its subfolders), by name."""
+    """Check every ``.toml`` and ``.py`` file of a folder (not its subfolders), by name.
+
+    Anything else with such a name (a pipe, a socket, a broken link) is a row that says why
+    it cannot be read; it is never opened in a way that waits.
+    """
     folder = Path(path)
     tolerance = tolerance or Tolerance()
     try:
         files = sorted(p for p in folder.iterdir()
-                       if p.suffix in SUFFIXES and not p.name.startswith(".") and p.is_file())
+                       if p.suffix in SUFFIXES and not p.name.startswith(".") and not p.is_dir())
     except OSError as err:
         raise InputError(f"cannot read the folder '{folder}': {err.strerror or err}") from None
     if not files:

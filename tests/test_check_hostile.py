@@ -122,3 +122,44 @@ HUGE = "1" + "0" * 5000
 def test_huge_toml_numbers_name_their_key(tmp_path, capsys, text, needles):
     path = write(tmp_path, "hw.toml", text)
     one_error(*gbp_check(capsys, path), "hw.toml: ", *needles)
+
+
+# ---- a pipe is refused, never waited on --------------------------------------------------------
+
+GOOD_CODE = "x = -2; y = 5; z = -4\nq = x + y\nf = q * z\ndq = z\ndx = dq\ndy = dq\ndz = q\n"
+
+
+@pytest.mark.parametrize("name", ["hw.py", "hw.toml"])
+def test_a_pipe_is_refused_at_once(tmp_path, capsys, name):
+    pipe = tmp_path / name
+    os.mkfifo(pipe)  # nobody ever writes to it: reading would wait forever
+    one_error(*gbp_check(capsys, pipe), f"{name}: ", "is not a regular file")
+
+
+def test_a_pipe_is_refused_in_a_process(tmp_path):
+    pipe = tmp_path / "hw.py"
+    os.mkfifo(pipe)
+    one_error_line(gbp_process(pipe), "is not a regular file")
+
+
+def test_a_pipe_in_a_folder_is_a_row_and_the_others_go_on(tmp_path, capsys):
+    write(tmp_path, "a-good.py", GOOD_CODE)
+    os.mkfifo(tmp_path / "b-pipe.py")
+    os.mkfifo(tmp_path / "c-pipe.toml")
+    (tmp_path / "d-dangling.py").symlink_to(tmp_path / "nowhere.py")
+    write(tmp_path, "e-good.py", GOOD_CODE)
+    os.mkfifo(tmp_path / "notes.txt")  # not a derivation's name: not listed
+    code, out, err = gbp_check(capsys, tmp_path)
+    assert code == 1 and err == ""
+    rows = {line.split()[0]: line for line in out.splitlines()[1:6]}
+    assert list(rows) == ["a-good.py", "b-pipe.py", "c-pipe.toml", "d-dangling.py", "e-good.py"]
+    assert rows["a-good.py"].split()[1:4] == rows["e-good.py"].split()[1:4] == ["4", "0", "-"]
+    for name in ("b-pipe.py", "c-pipe.toml"):
+        assert "unreadable:" in rows[name] and "is not a regular file" in rows[name]
+    assert "unreadable: cannot read" in rows["d-dangling.py"]
+    assert "5 files: 2 all right, 0 with wrong claims, 3 unreadable" in out
+    done = gbp_process(tmp_path, "--json")
+    assert done.returncode == 1, done.stderr
+    files = {f["file"]: f for f in json.loads(done.stdout)["files"]}
+    assert "is not a regular file" in files["b-pipe.py"]["error"]
+    assert files["e-good.py"]["ok"]
