@@ -41,6 +41,7 @@ from .errors import (EvaluationError, GbpError, InputError, LimitError, ParseErr
 from .evaluate import Evaluation, evaluate, format_value, symbolic_values
 from .gates import FUNCTIONS, GATES, format_number, sympy_number
 from .graph import Circuit, build
+from .limits import MAX_INTEGER_DIGITS
 from .parse import (BinOp, Call, Expr, Name, Neg, Num, Program, Statement,
                     backward_start, gradient_reading, is_constant, names_in, parse)
 from .source import DERIVATION_KEYS, _finite, load_example, load_toml, read_text
@@ -62,6 +63,11 @@ SUFFIXES = (".toml", ".py")
 _SPOT_POINTS = 8
 _SPOT_SEED = 231
 _SPOT_RTOL = 1e-9
+#: Digits of the floats a spot check works with.
+_SPOT_DIGITS = 30
+#: Largest magnitude, in bits, of a number that exact arithmetic makes or a spot check works
+#: with: 10**±MAX_INTEGER_DIGITS.
+_MAX_BITS = math.ceil(MAX_INTEGER_DIGITS * math.log2(10))
 #: Longest formula text shown in the table (longer ones are in the JSON only).
 _SHOWN_FORMULA = 40
 
@@ -585,14 +591,85 @@ def _sym(value: Any) -> sympy.Basic:
     return sympy.Integer(value) if isinstance(value, int) else sympy.Float(value)
 
 
-def _eval_at(expr: sympy.Expr, point: dict[sympy.Symbol, float]) -> float | None:
-    """A formula's value at a point, or None where it is not a finite real number."""
+class _OutOfRange(Exception):
+    """A number a spot check does not work with: not finite, or beyond 10**±1000."""
+
+
+def _bits(number: sympy.Number) -> int:
+    """How far a number is from 1, in bits (the size of its binary exponent); 0 for zero.
+
+    >>> _bits(sympy.Integer(2) ** 100), _bits(sympy.Rational(1, 1024)), _bits(sympy.Float(1e-300))
+    (101, 11, 996)
+    """
+    if number.is_Float:
+        _, mantissa, exponent, size = number._mpf_
+        if not mantissa:
+            if exponent:  # inf or nan
+                raise _OutOfRange
+            return 0
+        return abs(exponent + size)
+    if number.is_Rational:
+        return max(abs(number.p).bit_length(), number.q.bit_length())
+    raise _OutOfRange  # oo, nan
+
+
+def _in_range(value: Any) -> Any:
+    """``value`` if every number in it is finite and within 10**±1000 (:data:`_MAX_BITS`)."""
+    if isinstance(value, sympy.Expr):
+        if value.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
+            raise _OutOfRange
+        for number in (value,) if value.is_Number else value.atoms(sympy.Number):
+            if _bits(number) > _MAX_BITS:
+                raise _OutOfRange
+    return value
+
+
+def _spot_value(expr: sympy.Basic, point: dict[sympy.Symbol, sympy.Float]) -> complex | None:
+    """``expr`` with its symbols at ``point``, worked out part by part in floats of
+    :data:`_SPOT_DIGITS` digits; None where a part is not a finite number or is beyond
+    10**±1000 (:data:`_MAX_BITS`).
+
+    Working bottom-up bounds the work: sympy, given the whole formula, would work out
+    ``exp(exp(exp(exp(x))))`` to a number whose exponent alone has millions of digits.  A
+    shared part is worked out once, and no part of the formula is walked recursively.
+
+    >>> x = sympy.Symbol("x", real=True)
+    >>> _spot_value(x**2 + 1, {x: sympy.Float(3, 30)})
+    (10+0j)
+    >>> _spot_value(sympy.exp(sympy.exp(sympy.exp(sympy.exp(x)))), {x: sympy.Float(3, 30)}) is None
+    True
+    """
+    memo: dict[Any, Any] = {}
+    stack: list[tuple[Any, bool]] = [(expr, False)]
     try:
-        value = complex(_sym(expr).xreplace(
-            {s: sympy.Float(v, 30) for s, v in point.items()}).evalf(20))
-    except (TypeError, ValueError, ZeroDivisionError, OverflowError, AttributeError):
+        while stack:
+            node, ready = stack.pop()
+            if node in memo:
+                continue
+            if node in point:
+                memo[node] = point[node]
+            elif not node.args:  # a number, a constant such as pi, true or false
+                memo[node] = _in_range(node.evalf(_SPOT_DIGITS) if node.is_NumberSymbol else node)
+            elif not ready:
+                stack.append((node, True))
+                stack.extend((arg, False) for arg in node.args if arg not in memo)
+            else:
+                value = node.func(*(memo[arg] for arg in node.args))
+                if isinstance(value, sympy.Expr) and not value.is_Number:
+                    value = value.evalf(_SPOT_DIGITS)  # its parts are numbers in range
+                memo[node] = _in_range(value)
+        return complex(memo[expr])
+    except (_OutOfRange, TypeError, ValueError, ZeroDivisionError, OverflowError,
+            AttributeError, MemoryError, RecursionError):
         return None
-    if abs(value.imag) > 1e-12 * max(1.0, abs(value.real)) or not math.isfinite(value.real):
+
+
+def _eval_at(expr: sympy.Expr, point: dict[sympy.Symbol, float]) -> float | None:
+    """A formula's value at a point, or None where it is not a finite real number (or a part
+    of it is beyond 10**±1000)."""
+    value = _spot_value(_sym(expr), {s: sympy.Float(v, _SPOT_DIGITS) for s, v in point.items()})
+    if value is None or not math.isfinite(value.real) \
+            or abs(value.imag) > 1e-12 * max(1.0, abs(value.real)):
         return None
     return value.real
 

@@ -163,3 +163,48 @@ def test_a_pipe_in_a_folder_is_a_row_and_the_others_go_on(tmp_path, capsys):
     files = {f["file"]: f for f in json.loads(done.stdout)["files"]}
     assert "is not a regular file" in files["b-pipe.py"]["error"]
     assert files["e-good.py"]["ok"]
+
+
+# ---- spot checks of towers of exp and pow: bounded, never MemoryError --------------------------
+
+TOWERS = [
+    "exp(exp(exp(exp(exp(exp(x))))))",
+    "exp(exp(exp(exp(exp(exp(-x))))))",  # used to hang
+    "exp(exp(exp(exp(exp(exp(exp(x)))))))",
+    "exp(exp(exp(exp(exp(x*y)))))",
+    "x**x**x**x**x**x",
+    "(x + 1)**exp(exp(exp(exp(x))))",
+    "sigmoid(exp(exp(exp(exp(exp(x))))))",
+]
+
+
+@pytest.mark.parametrize("tower", TOWERS)
+@pytest.mark.parametrize("fmt", ["toml", "code"])
+def test_a_tower_of_exponentials_is_simply_wrong(tmp_path, capsys, tower, fmt):
+    if fmt == "toml":
+        path = write(tmp_path, "hw.toml", f'program = "f = x * y"\n[claims]\n"df/dx" = "{tower}"\n')
+    else:
+        path = write(tmp_path, "hw.py", f"f = x * y\ndx = {tower}\ndy = x\n")
+    code, out, err = gbp_check(capsys, path)
+    assert (code, err) == (1, ""), err
+    assert "1 of " in out and "claims wrong. First wrong step: line " in out
+
+
+@pytest.mark.parametrize("name, text", [
+    ("hw.toml", 'program = "f = x * y"\n[claims]\n"df/dx" = "exp(exp(exp(exp(exp(exp(x))))))"\n'),
+    ("hw.py", "f = x * y\ndx = exp(exp(exp(exp(exp(exp(-x))))))\ndy = x\n"),
+])
+def test_a_tower_in_a_process(tmp_path, name, text):
+    done = gbp_process(write(tmp_path, name, text))
+    assert done.returncode == 1 and done.stderr == "", done.stderr
+    assert "First wrong step: line " in done.stdout
+
+
+def test_a_tower_that_vanishes_wherever_it_can_be_worked_out(tmp_path, capsys):
+    # relu(-tower) is 0 wherever the tower can be worked out; past 10**1000 a spot point is
+    # skipped, not worked out to the last digit
+    path = write(tmp_path, "hw.toml", 'program = """\nx = 0; y = 2\nf = x * y\n"""\n[claims]\n'
+                 '"df/dx" = "y + relu(-exp(exp(exp(1000*x))))"\n')
+    code, out, err = gbp_check(capsys, path)
+    assert (code, err) == (0, ""), out + err
+    assert "All 1 claim hold." in out
