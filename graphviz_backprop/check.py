@@ -38,7 +38,8 @@ import sympy
 
 from .errors import (EvaluationError, GbpError, InputError, LimitError, ParseError,
                      ValuesError)
-from .evaluate import Evaluation, evaluate, format_value, symbolic_values
+from .evaluate import (Evaluation, _not_finite, check_symbolic, evaluate, format_value,
+                       symbolic_values)
 from .gates import FUNCTIONS, GATES, format_number, sympy_number
 from .graph import Circuit, build
 from .limits import MAX_INTEGER_DIGITS
@@ -294,8 +295,14 @@ def _jsonable(value: Any) -> Any:
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
     if isinstance(value, sympy.Basic) and value.is_Number:
-        return float(value)
+        number = float(value)
+        return number if math.isfinite(number) else _huge_text(value)
     return str(value)
+
+
+def _huge_text(value: sympy.Number) -> str:
+    """A number of exact arithmetic beyond float64, as text: ``1.74787e+954``."""
+    return str(sympy.Float(value, 6))
 
 
 # ---- names in the source -------------------------------------------------------------------------
@@ -502,29 +509,47 @@ class _Forward:
         at = {n: self.value(n, idx) for n in mini.inputs}
         return evaluate(mini, at).grads[mini.inputs[b]]
 
-    def formula(self, text: str) -> tuple[Any, sympy.Expr, bool]:
-        """A claimed formula: its value at the point (None if symbolic), as sympy, constant?
+    def formula(self, text: str) -> tuple[Any, Circuit]:
+        """A claimed formula, read: its value at the point (None in symbolic mode, unless it
+        has no names) and its circuit.
 
         Raises :class:`_Problem` (or the parser's error) when it cannot be read.
         """
         program = parse(text)
         if len(program.statements) != 1 or program.statements[0].target is not None:
             raise _Problem("a formula is one expression, not an assignment or several lines")
-        mini = build(program)
+        try:
+            mini = build(program)
+        except RecursionError:  # max(...) of many arguments, nested in one another
+            raise _Problem("the formula is nested too deeply to work with") from None
         for n in mini.inputs:
             if n not in self.names:
                 raise _Problem(_unknown(n, self.names, " in the formula"))
-        formula = symbolic_values(mini)[mini.output].xreplace(
-            {sympy.Symbol(n, real=True): self.value(n, symbolic=True) for n in mini.inputs})
-        constant = not mini.inputs
+        if not mini.inputs:
+            return float(mini.graph.nodes[mini.output]["value"]), mini
         if self.symbolic:
-            return (float(formula) if constant else None), formula, constant
+            return None, mini
         try:
-            value = evaluate(mini, {n: self.value(n) for n in mini.inputs}).output if mini.inputs \
-                else float(mini.graph.nodes[mini.output]["value"])
+            value = evaluate(mini, {n: self.value(n) for n in mini.inputs}).output
         except EvaluationError as err:
             raise _Problem(f"the formula cannot be evaluated at the point: {err}") from None
-        return value, formula, constant
+        return value, mini
+
+    def formula_expr(self, mini: Circuit) -> sympy.Expr:
+        """A claimed formula (its circuit) as sympy, in the inputs: symbolic work, refused
+        with a :class:`LimitError` when the formulas would be too large to work out.
+
+        Raises :class:`_Problem` when it is not a finite number for any input.
+        """
+        check_symbolic(mini)
+        if not self.symbolic:  # the forward pass was only worked out in numbers
+            check_symbolic(self.circuit)
+        formula = symbolic_values(mini)[mini.output].xreplace(
+            {sympy.Symbol(n, real=True): self.value(n, symbolic=True) for n in mini.inputs})
+        why = _not_finite(formula)
+        if why:
+            raise _Problem(f"the formula is not a finite number for any input ({why})")
+        return formula
 
     # -- what is not claimed ----------------------------------------------------------------------
 
@@ -721,6 +746,11 @@ def _equivalent(a: Any, b: Any, center: dict[str, float] | None) -> bool:
         return False
 
 
+def _brief(text: str) -> str:
+    """A claimed formula in an error message, cut short: ``'max(x*0, x*1, ...'``."""
+    return repr(text if len(text) <= 2 * _SHOWN_FORMULA else text[:2 * _SHOWN_FORMULA - 3] + "...")
+
+
 def _shown(expr: Any) -> str | None:
     """A formula short enough for the table, else None."""
     if expr is None:
@@ -796,24 +826,119 @@ def _numeric_op(op: str, a: float, b: float, e: Expr) -> float:
     return float(r)
 
 
+def _power_digits(base: Any, exponent: Any) -> float:
+    """About how many digits exact arithmetic writes for ``base ** exponent``, or 0.
+
+    sympy works out a rational power of a number exactly (``2**10**10``), also inside a
+    product or a root (``(2*x)**10**10``, ``sqrt(2)**10**10``): the estimate is the exponent
+    times the digits of the largest number in the base.
+
+    >>> x = sympy.Symbol("x", real=True)
+    >>> round(_power_digits(sympy.Integer(10), sympy.Integer(10**10)))
+    10000000000
+    >>> _power_digits(x + 1, sympy.Integer(10**10)), _power_digits(sympy.Integer(2), x)
+    (0, 0)
+    """
+    if not isinstance(exponent, sympy.Rational) or exponent == 0:
+        return 0
+    numbers = [abs(n) for n in base.atoms(sympy.Rational) if abs(n) != 1 and n != 0]
+    if not numbers:
+        return 0
+    digits = max(max(math.log10(n.p), math.log10(n.q)) for n in numbers)
+    return 10 ** min(math.log10(abs(exponent.p)) - math.log10(exponent.q) + math.log10(digits),
+                     300)
+
+
 def _symbolic_op(op: str, a: Any, b: Any, e: Expr) -> Any:
-    r = _OPERATORS[op](a, b)
+    if op == "**":
+        digits = _power_digits(a, b)
+        if digits > MAX_INTEGER_DIGITS:
+            shown = f"{digits:,.0f}" if digits < 1e15 else f"10**{math.log10(digits):.0f}"
+            raise LimitError(f"exact arithmetic: this power would be a number of about {shown}"
+                             f" digits; the limit is {MAX_INTEGER_DIGITS:,}", e.line, e.col)
+    return _finite_formula(_OPERATORS[op](a, b), e, "the result")
+
+
+def _finite_formula(r: Any, e: Expr, what: str) -> Any:
+    """A formula of the symbolic backward pass, checked: finite for some input, and, if it
+    is a constant, a real number of at most MAX_INTEGER_DIGITS digits (so that exact
+    arithmetic on it stays small)."""
     if r.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
-        raise _fail("the result is not a finite number", e)
+        raise _fail(f"{what} is not a finite number", e)
+    if not r.is_number:
+        return r
+    if r.is_Rational:
+        if _bits(r) > _MAX_BITS:
+            raise LimitError(f"exact arithmetic: {what} is a number of more than"
+                             f" {MAX_INTEGER_DIGITS:,} digits", e.line, e.col)
+        return r
+    value = _spot_value(r, {})
+    if value is None:
+        raise _fail(f"{what} is not a finite number of at most {MAX_INTEGER_DIGITS:,} digits", e)
+    if abs(value.imag) > 1e-12 * max(1.0, abs(value.real)):
+        raise _fail(f"{what} is not a real number", e)
     return r
+
+
+def _parts(e: Expr) -> tuple[Expr, ...]:
+    """The operands of an operation of the whitelisted tree."""
+    if isinstance(e, Neg):
+        return (e.operand,)
+    if isinstance(e, BinOp):
+        return (e.left, e.right)
+    return e.args  # type: ignore[attr-defined]
+
+
+#: How deep formulas of the symbolic backward pass may get, unless the forward pass's own go
+#: deeper: parts nested in parts (sympy prints and compares formulas recursively), and max/min
+#: nested in max/min (sympy compares every two arguments of a max: 100 take minutes).  The
+#: second is the forward pass's limit in symbolic mode (evaluate.check_symbolic).
+_MAX_FORMULA_DEPTH = 150
+_MAX_MINMAX_NESTING = 12
+
+
+class _Shape:
+    """How deep sympy formulas are: parts nested in parts, and max/min nested in max/min
+    (``Max(a, b, c)`` counts 2, as the ``max(max(a, b), c)`` it comes from).  Each part is
+    measured once, without recursion."""
+
+    def __init__(self) -> None:
+        self._memo: dict[Any, tuple[int, int]] = {}
+
+    def __call__(self, expr: Any) -> tuple[int, int]:
+        """``(depth, max/min nesting)`` of a formula."""
+        memo = self._memo
+        stack = [(expr, False)]
+        while stack:
+            node, ready = stack.pop()
+            if node in memo:
+                continue
+            args = getattr(node, "args", ())
+            if ready or not args:
+                inner = [memo[a] for a in args]
+                depth = 1 + max((d for d, _ in inner), default=0)
+                nesting = max((n for _, n in inner), default=0)
+                if isinstance(node, (sympy.Max, sympy.Min)):
+                    nesting += len(args) - 1
+                memo[node] = (depth, nesting)
+            else:
+                stack.append((node, True))
+                stack.extend((a, False) for a in args if a not in memo)
+        return memo[expr]
 
 
 class _Interpreter:
     """Runs backward statements over the whitelisted tree: numbers, names, + - * / **,
-    unary minus and the gate table's functions.  Nothing is executed."""
+    unary minus and the gate table's functions.  Nothing is executed, and nothing recurses:
+    a folded max(...) of 100 arguments is a chain of 99 calls, and such chains may nest."""
 
     def __init__(self, forward: _Forward):
         self.forward = forward
         self.symbolic = forward.symbolic
         self.op = _symbolic_op if self.symbolic else _numeric_op
         self._forward_values: dict[str, Any] = {}
-        self._handlers = {Num: self._num, Name: self._name, Neg: self._neg,
-                          BinOp: self._binop, Call: self._call}
+        self._shape = _Shape()
+        self._limits: tuple[int, int] | None = None
 
     def forward_value(self, name: str) -> Any:
         if name not in self._forward_values:
@@ -829,7 +954,12 @@ class _Interpreter:
         steps: list[_Step] = []
         for i, st in enumerate(statements):
             reads: list[tuple[str, int | None]] = []
-            value = self.expr(st.value, _Scope(env, bound, reads))
+            try:
+                value = self.expr(st.value, _Scope(env, bound, reads))
+                if self.symbolic:
+                    self._check_depth(value, st)
+            except RecursionError:  # in sympy, on a formula deeper than its stack allows
+                raise self._too_deep(st) from None
             steps.append(_Step(i, st, value, tuple(reads), bound.get(st.target)))
             bound[st.target] = i  # type: ignore[index]
             env[st.target] = value  # type: ignore[index]
@@ -837,13 +967,58 @@ class _Interpreter:
                 env[st.target] = overrides[st.target]  # type: ignore[index]
         return steps
 
-    def expr(self, e: Expr, scope: "_Scope") -> Any:
-        return self._handlers[type(e)](e, scope)
+    @property
+    def limits(self) -> tuple[int, int]:
+        """How deep a formula of the symbolic backward pass may be, and how deep max/min may
+        nest in it (:data:`_MAX_FORMULA_DEPTH`, :data:`_MAX_MINMAX_NESTING`), or a little more
+        than the forward pass's own formulas."""
+        if self._limits is None:
+            ev = self.forward.evaluation
+            shapes = [self._shape(f) for f in (*ev.values.values(), *ev.grads.values(),
+                                               *(d for ds in ev.local.values() for d in ds))]
+            self._limits = (max([_MAX_FORMULA_DEPTH, *(d + 10 for d, _ in shapes)]),
+                            max([_MAX_MINMAX_NESTING, *(n + 2 for _, n in shapes)]))
+        return self._limits
 
-    def _num(self, e: Num, scope: "_Scope") -> Any:
-        return sympy_number(e.value) if self.symbolic else e.value
+    def _check_depth(self, value: Any, st: Statement) -> None:
+        """Refuse a formula much deeper than the forward pass's (it could not be printed)."""
+        if self._shape(value)[0] > self.limits[0]:
+            raise self._too_deep(st)
 
-    def _name(self, e: Name, scope: "_Scope") -> Any:
+    def _inputs(self) -> str:
+        return ", ".join(self.forward.circuit.inputs) or "none"
+
+    def _too_deep(self, st: Statement) -> LimitError:
+        return LimitError(f"symbolic mode: the formula of {st.target} is nested too deeply to"
+                          f" work with; give values for the inputs ({self._inputs()})",
+                          st.line, st.col)
+
+    def expr(self, e: Expr, scope: _Scope) -> Any:
+        """The value of an expression, worked out with a stack of its own."""
+        values: list[Any] = []
+        stack: list[tuple[Expr, bool]] = [(e, False)]
+        while stack:
+            node, ready = stack.pop()
+            if isinstance(node, Num):
+                values.append(sympy_number(node.value) if self.symbolic else node.value)
+            elif isinstance(node, Name):
+                values.append(self._name(node, scope))
+            elif not ready:
+                stack.append((node, True))
+                stack.extend((part, False) for part in reversed(_parts(node)))
+            elif isinstance(node, Neg):
+                values[-1] = -values[-1]
+            elif isinstance(node, BinOp):
+                right = values.pop()
+                values[-1] = self.op(node.op, values[-1], right, node)
+            else:
+                count = len(node.args)  # type: ignore[attr-defined]
+                args = tuple(values[-count:])
+                del values[-count:]
+                values.append(self.call(node, args))  # type: ignore[arg-type]
+        return values[0]
+
+    def _name(self, e: Name, scope: _Scope) -> Any:
         if e.id in scope.bound:
             scope.reads.append((e.id, scope.bound[e.id]))
             return scope.env[e.id]
@@ -854,22 +1029,18 @@ class _Interpreter:
         raise ParseError(_unknown(e.id, known, ": not a name of the forward pass, nor"
                                   " assigned on an earlier line"), e.line, e.col)
 
-    def _neg(self, e: Neg, scope: "_Scope") -> Any:
-        return -self.expr(e.operand, scope)
-
-    def _binop(self, e: BinOp, scope: "_Scope") -> Any:
-        return self.op(e.op, self.expr(e.left, scope), self.expr(e.right, scope), e)
-
-    def _call(self, e: Call, scope: "_Scope") -> Any:
-        return self.call(e, tuple(self.expr(a, scope) for a in e.args))
-
     def call(self, e: Call, args: tuple[Any, ...]) -> Any:
         gate = GATES[FUNCTIONS[e.func]]
         if self.symbolic:
+            if e.func in ("max", "min") and \
+                    1 + sum(self._shape(a)[1] for a in args) > self.limits[1]:
+                raise LimitError(f"symbolic mode: max/min nest more than {self.limits[1]} deep"
+                                 " here, and their formulas grow too fast to work out; give"
+                                 f" values for the inputs ({self._inputs()})", e.line, e.col)
             r = gate.formula(*args, None)
             if r.has(sympy.zoo, sympy.nan):
                 raise _fail(f"{e.func}() is not defined here", e)
-            return r
+            return _finite_formula(r, e, f"the result of {e.func}()")
         try:
             return gate.checked_forward(args, None)
         except EvaluationError as err:
@@ -1252,14 +1423,15 @@ class _TomlCheck:
         note = None
         if isinstance(value, str):
             try:
-                given, given_formula, constant = fw.formula(value)
+                given, mini = fw.formula(value)
+                if mini.inputs:
+                    formula_text = value
+                    given_formula = fw.formula_expr(mini)
             except _Problem as err:
                 raise ParseError(f"claim '{claim}': {err}", line) from None
             except ParseError as err:
-                raise ParseError(f"claim '{claim}': formula {value!r}: {err.message}"
+                raise ParseError(f"claim '{claim}': formula {_brief(value)}: {err.message}"
                                  + (f" (column {err.col})" if err.col else ""), line) from None
-            if not constant:
-                formula_text = value
         elif isinstance(value, bool) or not isinstance(value, (int, float)) \
                 or isinstance(value, float) and not math.isfinite(value):
             raise ParseError(f"claim '{claim}': the value must be a number or a formula in quotes,"
@@ -1336,12 +1508,14 @@ def check_text(text: str, format: str = "code", *, tolerance: Tolerance | None =
     cannot be read; the message names the line.
     """
     tolerance = tolerance or Tolerance()
-    if format == "toml":
-        report = _TomlCheck(text, tolerance).run()
-    elif format == "code":
-        report = _CodeCheck(text, tolerance).run()
-    else:
+    if format not in ("code", "toml"):
         raise InputError(f"unknown derivation format '{format}' (known: code, toml)")
+    try:
+        report = (_TomlCheck if format == "toml" else _CodeCheck)(text, tolerance).run()
+    except RecursionError:  # the engine's, on a tree deeper than its stack allows
+        raise LimitError("the derivation is nested too deeply to work with (a max(...) of many"
+                         " arguments nested in another?); split long expressions into"
+                         " assignments") from None
     return replace(report, file=file)
 
 
@@ -1434,7 +1608,11 @@ def check_folder(path: str | Path, *, tolerance: Tolerance | None = None) -> Fol
 # ---- text output ------------------------------------------------------------------------------
 
 def _value_text(value: Any) -> str:
-    return format_value(float(value)) if isinstance(value, (int, float)) else format_value(value)
+    if isinstance(value, (int, float)):
+        return format_value(float(value))
+    if isinstance(value, sympy.Basic) and value.is_Number and not math.isfinite(float(value)):
+        return _huge_text(value)
+    return format_value(value)
 
 
 def _claimed_text(c: ClaimResult) -> str:

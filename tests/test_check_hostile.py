@@ -208,3 +208,173 @@ def test_a_tower_that_vanishes_wherever_it_can_be_worked_out(tmp_path, capsys):
     code, out, err = gbp_check(capsys, path)
     assert (code, err) == (0, ""), out + err
     assert "All 1 claim hold." in out
+
+
+# ---- exact arithmetic of the symbolic backward pass is bounded ---------------------------------
+
+SYMBOLIC_CODE = "q = x * y\nf = q + x\ndq = 1\n{}\ndy = x\n"  # the line under test is line 4
+NUMERIC_CODE = "x = 3; y = -2\nq = x * y\nf = q + x\ndq = 1\n{}\ndy = x\n"  # ... line 5
+
+
+@pytest.mark.parametrize("line", [
+    "dx = dq * 10**10**10",  # used to hang
+    "dx = 2**2**2**2**2**2",  # used to take 2.8 GB
+    "dx = dq * 10**-10**10",
+    "dx = dq * (2*x)**10**10",  # sympy distributes the power over the product
+    "dx = dq * (x**0.5 * 2)**(10**10)",
+    "dx = dq * 4**(10**10/2)",
+    "dx = dq * (1/3)**5000",
+    "dx = dq * (y + 2)**(10**10)",  # not worked out by sympy, but refused all the same
+])
+def test_exact_powers_are_refused_before_they_are_computed(tmp_path, capsys, line):
+    path = write(tmp_path, "hw.py", SYMBOLIC_CODE.format(line))
+    one_error(*gbp_check(capsys, path), "hw.py: exact arithmetic: this power would be a number"
+              " of about ", " digits; the limit is 1,000 (line 4, column ")
+
+
+@pytest.mark.parametrize("line", ["dx = dq * 10**10**10", "dx = 2**2**2**2**2**2"])
+def test_exact_powers_in_a_process(tmp_path, line):
+    one_error_line(gbp_process(write(tmp_path, "hw.py", SYMBOLIC_CODE.format(line))),
+                   "exact arithmetic", "(line 4, column")
+
+
+def test_a_product_of_long_numbers_is_refused(tmp_path, capsys):
+    path = write(tmp_path, "hw.py", SYMBOLIC_CODE.format("c = 7**600 * dq\ndx = c * c"))
+    one_error(*gbp_check(capsys, path), "exact arithmetic: the result is a number of more than"
+              " 1,000 digits (line 5, column 6)")
+
+
+def test_a_long_exact_number_is_shown_rounded(tmp_path, capsys):
+    # 3**2000 has 955 digits: allowed, but no float64 holds it; the table and the JSON show it
+    path = write(tmp_path, "hw.py", SYMBOLIC_CODE.format("c = 3**1000\ndx = c * c * dq"))
+    code, out, err = gbp_check(capsys, path)
+    assert (code, err) == (1, "")
+    assert "(claimed 1.74787e+954, correct y + 1)" in out
+    code, out, err = gbp_check(capsys, path, "--json")
+    claims = {c["name"]: c for c in json.loads(out)["claims"]}  # strict JSON: no Infinity
+    assert claims["dx"]["given"] == "1.74787e+954"
+
+
+def test_numeric_powers_overflow_at_once(tmp_path, capsys):
+    path = write(tmp_path, "hw.py", NUMERIC_CODE.format("dx = dq * 10**10**10"))
+    one_error(*gbp_check(capsys, path), "the result overflows float64 (line 5, column 11)")
+
+
+# ---- results that are not finite, or not real, name their line ---------------------------------
+
+@pytest.mark.parametrize("line, needle", [
+    ("dx = dq / (y - y)", "the result is not a finite number (line 4, column 6)"),
+    ("dx = dq * log(0)", "log() is not defined here (line 4, column 11)"),
+    ("dx = dq * log(-1)", "the result of log() is not a real number (line 4, column 11)"),
+    ("dx = dq * sqrt(-1)", "the result of sqrt() is not a real number (line 4, column 11)"),
+    ("dx = dq * (-8)**(1/3)", "the result is not a real number (line 4, column 11)"),
+    ("dx = dq * exp(10**999)", "the result of exp() is not a finite number of at most 1,000"
+                               " digits (line 4, column 11)"),
+    ("dx = max(exp(exp(exp(exp(2)))), 1) * dq", "the result of exp() is not a finite number"),
+])
+def test_symbolic_backward_results_must_be_finite_reals(tmp_path, capsys, line, needle):
+    path = write(tmp_path, "hw.py", SYMBOLIC_CODE.format(line))
+    one_error(*gbp_check(capsys, path), "hw.py: ", needle)
+
+
+@pytest.mark.parametrize("formula, why", [
+    ("1/(x - x)", "a division by zero"),
+    ("q/(q - x*y)", "a division by zero"),  # zero only once q is written out
+    ("log(q - x*y)", "a division by zero"),
+])
+def test_a_symbolic_claim_that_is_not_finite_is_an_error(tmp_path, capsys, formula, why):
+    path = write(tmp_path, "hw.toml", SYMBOLIC + f'[claims]\n"df/dx" = "{formula}"\n')
+    one_error(*gbp_check(capsys, path), "hw.toml: claim 'df/dx': the formula is not a finite"
+              f" number for any input ({why}) (line 6)")
+
+
+# ---- max/min of many arguments, and deep nesting -----------------------------------------------
+
+def many(func: str, count: int, term: str = "x*{}") -> str:
+    return f"{func}(" + ", ".join(term.format(i) for i in range(count)) + ")"
+
+
+def nested_max(levels: int) -> str:
+    """A max of 100 arguments inside one inside one ...: a tree thousands of levels deep."""
+    e = "x"
+    for _ in range(levels):
+        e = "max(" + e + ", " + ", ".join(f"y*{i}" for i in range(99)) + ")"
+    return e
+
+
+@pytest.mark.parametrize("func", ["max", "min"])
+@pytest.mark.parametrize("where", ["toml", "code", "symbolic-code"])
+def test_too_many_arguments_are_refused_with_the_claim_or_line(tmp_path, capsys, func, where):
+    call = many(func, 300)
+    if where == "toml":
+        path = write(tmp_path, "hw.toml", NUMERIC + f'[claims]\n"df/dx" = "{call}"\n')
+        needles = ["claim 'df/dx': formula 'max(x*0, x*1," if func == "max" else "claim 'df/dx'",
+                   "...': ", f"{func}() of 300 arguments; the limit is 100", "(line 7)"]
+    else:
+        code = NUMERIC_CODE if where == "code" else SYMBOLIC_CODE
+        path = write(tmp_path, "hw.py", code.format(f"dx = {call}"))
+        needles = [f"{func}() of 300 arguments; the limit is 100",
+                   f"(line {5 if where == 'code' else 4}, column 6)"]
+    line = one_error(*gbp_check(capsys, path), *needles)
+    assert len(line) < 400  # the formula is cut short
+
+
+def test_nested_max_of_100_arguments_is_worked_out_without_recursion(tmp_path, capsys):
+    # 60 levels of max(..., 99 more): a tree 5,940 calls deep, worked out to x = 3 (the
+    # largest), a wrong claim: df/dx = y + 1 = -1
+    path = write(tmp_path, "hw.py", NUMERIC_CODE.format(f"dx = {nested_max(60)}"))
+    code, out, err = gbp_check(capsys, path)
+    assert (code, err) == (1, ""), err
+    assert "(claimed 3, correct -1)" in out
+
+
+def test_nested_max_in_symbolic_code_is_refused_at_its_line(tmp_path, capsys):
+    path = write(tmp_path, "hw.py", SYMBOLIC_CODE.format(f"dx = {nested_max(60)}"))
+    one_error(*gbp_check(capsys, path), "symbolic mode: max/min nest more than 12 deep here",
+              "give values for the inputs (x, y) (line 4, column ")
+
+
+def test_a_100_argument_max_in_symbolic_code_is_refused_before_sympy_compares(tmp_path):
+    # sympy compares every two arguments of a max: 100 symbolic ones used to take half a minute
+    done = gbp_process(write(tmp_path, "hw.py", SYMBOLIC_CODE.format(f"dx = {many('max', 100)}")))
+    one_error_line(done, "max/min nest more than 12 deep", "(line 4, column 6)")
+
+
+def chain(levels: int, inner: str) -> str:
+    """``x*(sin(x*(sin(... inner ...))))``: nested nearly as deep as the parser allows."""
+    e = inner
+    for i in range(levels):
+        e = f"x*({e})" if i % 2 else f"sin({e})"
+    return e
+
+
+def test_a_100_argument_max_nested_to_the_parsers_limit(tmp_path, capsys):
+    deep = chain(190, many("max", 100))
+    path = write(tmp_path, "hw.py", NUMERIC_CODE.format(f"dx = {deep}"))
+    code, out, err = gbp_check(capsys, path)
+    assert (code, err) == (1, ""), err
+    path = write(tmp_path, "hw.py", SYMBOLIC_CODE.format(f"dx = {deep}"))
+    one_error(*gbp_check(capsys, path), "max/min nest more than 12 deep", "(line 4, column ")
+    path = write(tmp_path, "hw.toml", NUMERIC + f'[claims]\n"df/dx" = "{deep}"\n')
+    code, out, err = gbp_check(capsys, path)
+    assert code in (1, 2) and len(err.splitlines()) <= 1 and "internal" not in err
+
+
+def test_a_formula_too_deep_for_sympy_to_print_is_refused_at_its_line(tmp_path, capsys):
+    path = write(tmp_path, "hw.py", SYMBOLIC_CODE.format(f"dx = {chain(190, 'x')}"))
+    one_error(*gbp_check(capsys, path), "symbolic mode: the formula of dx is nested too deeply to"
+              " work with; give values for the inputs (x, y) (line 4, column 1)")
+
+
+@pytest.mark.parametrize("fmt", ["toml", "symbolic-toml"])
+def test_a_claim_nested_too_deeply_names_the_claim(tmp_path, capsys, fmt):
+    head = NUMERIC if fmt == "toml" else SYMBOLIC
+    path = write(tmp_path, "hw.toml", head + f'[claims]\n"df/dx" = "{nested_max(60)}"\n')
+    line = 7 if fmt == "toml" else 6
+    one_error(*gbp_check(capsys, path),
+              f"claim 'df/dx': the formula is nested too deeply to work with (line {line})")
+
+
+def test_a_forward_pass_nested_too_deeply_is_an_error(tmp_path, capsys):
+    path = write(tmp_path, "hw.py", f"x = 1; y = 2\nf = {nested_max(60)}\ndx = 1\n")
+    one_error(*gbp_check(capsys, path), "hw.py: the derivation is nested too deeply to work with")
