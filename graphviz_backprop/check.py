@@ -29,9 +29,11 @@ import math
 import operator
 import random
 import re
+import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Iterator
 
 import networkx as nx
 import sympy
@@ -42,7 +44,7 @@ from .evaluate import (Evaluation, _not_finite, check_symbolic, evaluate, format
                        symbolic_values)
 from .gates import FUNCTIONS, GATES, format_number, sympy_number
 from .graph import Circuit, build
-from .limits import MAX_INTEGER_DIGITS
+from .limits import MAX_INTEGER_DIGITS, symbolic_seconds, time_budget
 from .parse import (BinOp, Call, Expr, Name, Neg, Num, Program, Statement,
                     backward_start, gradient_reading, is_constant, names_in, parse)
 from .source import DERIVATION_KEYS, _finite, load_example, load_toml, read_text
@@ -72,7 +74,11 @@ _MAX_BITS = math.ceil(MAX_INTEGER_DIGITS * math.log2(10))
 #: Longest formula text shown in the table (longer ones are in the JSON only).
 _SHOWN_FORMULA = 40
 
-OK, WRONG, INHERITED, MISSING = "ok", "wrong", "inherited", "missing"
+OK, WRONG, INHERITED, MISSING, UNCHECKED = "ok", "wrong", "inherited", "missing", "unchecked"
+
+#: Checking one derivation may take this many times symbolic_seconds() in all (each claim's
+#: symbolic comparison may take symbolic_seconds()).
+_FILE_BUDGETS = 5
 
 
 # ---- tolerance -----------------------------------------------------------------------------------
@@ -120,10 +126,13 @@ class ClaimResult:
     """One claim: what was claimed, what is correct, and where an error comes from.
 
     ``status`` is ``ok``, ``wrong`` (a first wrong step: every input it uses is right),
-    ``inherited`` (wrong only because it uses a wrong claim) or ``missing`` (code only: the
-    gradient of an input that no line assigns; ``given`` is None); ``root_cause`` lists the
-    first wrong steps, as ``(name, line)``, an error comes from (itself for ``wrong``).
-    Values are floats, or sympy formulas when the circuit has no input values.
+    ``inherited`` (wrong only because it uses a wrong claim), ``missing`` (code only: the
+    gradient of an input that no line assigns; ``given`` is None) or ``unchecked`` (too
+    complex to check symbolically within the time budget; ``note`` says why, and
+    ``expected`` is None when even the correct formula could not be worked out);
+    ``root_cause`` lists the first wrong steps, as ``(name, line)``, an error comes from
+    (itself for ``wrong``).  Values are floats, or sympy formulas when the circuit has no
+    input values.
     """
 
     claim: str
@@ -155,7 +164,7 @@ class ClaimResult:
             "line": self.line,
             "formula": self.formula,
             "expected_formula": self.expected_formula,
-            "root_cause": None if self.status in (OK, MISSING) else [
+            "root_cause": None if self.status in (OK, MISSING, UNCHECKED) else [
                 {"name": name, "line": line} for name, line in self.root_cause],
             "note": self.note,
             "source": self.source,
@@ -189,7 +198,8 @@ class Report:
     In the code format ``claims`` also holds a ``missing`` row for every input whose
     gradient no line assigns; ``not_claimed`` names those gradients in both formats (in
     TOML they are only a note).  ``warnings`` are names that look like gradients but name
-    no node.  The report is OK when no claim is wrong or missing and there is no warning.
+    no node.  The report is OK when every claim holds (none is wrong, missing or too complex
+    to check) and there is no warning.
     """
 
     file: str
@@ -223,13 +233,12 @@ class Report:
         if self.ok:
             return f"All {n} claims hold."
         if not self.wrong:
-            held = f"All {n} claims hold" if n else "Nothing is claimed"
-            return f"{held}, but {_incomplete(self)}."
+            return f"{_held(self, 'All {} claims hold')}, but {_incomplete(self)}."
         roots = ", ".join(f"{c.name} (line {c.line})" if c.line else c.name for c in self.roots)
         inherited = [c.name for c in self.claims if c.status == INHERITED]
         text = f"{len(self.wrong)} of {n} claims wrong; first wrong: {roots}"
         text += f"; inherit the error: {', '.join(inherited)}" if inherited else ""
-        return text + (f"; {_incomplete(self)}" if self.missing or self.warnings else "")
+        return text + (f"; {_incomplete(self)}" if _incomplete(self) else "")
 
     @property
     def made(self) -> list[ClaimResult]:
@@ -240,6 +249,11 @@ class Report:
     def wrong(self) -> list[ClaimResult]:
         """The wrong claims: first wrong steps and those that inherit an error."""
         return [c for c in self.claims if c.status in (WRONG, INHERITED)]
+
+    @property
+    def unchecked(self) -> list[ClaimResult]:
+        """The claims too complex to check symbolically within the time budget."""
+        return [c for c in self.claims if c.status == UNCHECKED]
 
     @property
     def missing(self) -> list[ClaimResult]:
@@ -276,9 +290,25 @@ class Report:
         }
 
 
+def _held(report: Report, all_hold: str) -> str:
+    """How many claims hold, when none is wrong: ``all_hold`` (``All {} claims hold``), or
+    ``2 of 3 claims hold`` when some are too complex to check."""
+    n = len(report.made)
+    if not n:
+        return "Nothing is claimed"
+    unchecked = len(report.unchecked)
+    return f"{n - unchecked} of {n} claims hold" if unchecked else all_hold.format(n)
+
+
 def _incomplete(report: Report) -> str:
-    """What besides wrong claims makes a report not OK: missing gradients, stray names."""
+    """What besides wrong claims makes a report not OK: claims too complex to check,
+    missing gradients, stray names."""
     parts = []
+    if report.unchecked:
+        names = ", ".join(f"{c.name} (line {c.line})" if c.line else c.name
+                          for c in report.unchecked)
+        parts.append(f"{names} {'is' if len(report.unchecked) == 1 else 'are'} too complex to"
+                     " check symbolically")
     missing = [c.name for c in report.missing]
     if missing:
         parts.append(f"{len(missing)} input gradient{'s are' if len(missing) > 1 else ' is'}"
@@ -334,6 +364,76 @@ class _Problem(Exception):
     """A claim that cannot be read; the caller adds where it is."""
 
 
+# ---- the time budget of symbolic work ----------------------------------------------------------
+
+class _TooComplex(Exception):
+    """A claim whose symbolic comparison is over its time budget or a size limit; the
+    message says why, as the claim's note ends: ``more than 4 s``."""
+
+
+#: Errors of a symbolic comparison too large for sympy (its stack, memory, or numbers).
+_TOO_LARGE = (LimitError, RecursionError, MemoryError, OverflowError)
+
+
+class _Clock:
+    """The wall-clock budget of one derivation's symbolic work (see :func:`time_budget`).
+
+    Each claim's comparison may take :func:`symbolic_seconds`; over it, the claim is too
+    complex to check, not wrong.  All the work on the derivation together (from reading it)
+    may take :data:`_FILE_BUDGETS` times that; over it, the derivation is an error.  The
+    budgets of one derivation follow one another and never nest (an outer one would govern).
+    """
+
+    def __init__(self) -> None:
+        self.seconds = symbolic_seconds()
+        self.total = self.seconds * _FILE_BUDGETS
+        self.deadline = time.monotonic() + self.total
+
+    def over(self, where: str = "") -> LimitError:
+        return LimitError(f"checking this derivation takes too long (more than"
+                          f" {self.total:g} s in all{where}); give values for the inputs, or"
+                          " claim numbers instead of formulas")
+
+    def left(self) -> float:
+        """Seconds left for the derivation; a :class:`LimitError` when none are."""
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise self.over()
+        return left
+
+    @contextmanager
+    def claim(self, symbolic: bool = True) -> Iterator[None]:
+        """One claim's comparison: over its budget or a size limit (``symbolic``: it does
+        symbolic work), :class:`_TooComplex`."""
+        left = self.left()
+        if not symbolic:
+            yield
+            return
+        seconds = min(self.seconds, left)
+        expired = f"more than {seconds:g} s"
+        try:
+            with time_budget(seconds, expired):
+                yield
+        except _TOO_LARGE as err:
+            if isinstance(err, LimitError) and err.message is expired:
+                if seconds < self.seconds:  # the derivation's time ran out, not the claim's
+                    raise self.over() from None
+                raise _TooComplex(expired) from None
+            raise _TooComplex("its formulas are too large to work out") from None
+
+    @contextmanager
+    def part(self, where: Callable[[], str] | None = None) -> Iterator[None]:
+        """Work on the whole derivation; ``where()`` says where it was, when it runs out."""
+        expired = f"over {self.total:g} s"
+        try:
+            with time_budget(self.left(), expired):
+                yield
+        except LimitError as err:
+            if err.message is not expired:
+                raise
+            raise self.over(where() if where else "") from None
+
+
 # ---- the forward pass: circuit, values, and the true answers -------------------------------------
 
 def _backprop(circuit: Circuit, ev: Evaluation, start: str,
@@ -384,6 +484,9 @@ class _Forward:
         self.names = list(names)
         self._nodes: dict[tuple[str, int | None], str] = {}
         self._sym: Evaluation | None = None
+        self._sym_failed = False
+        self.shape = _Shape()
+        self._limits: tuple[int, int] | None = None
 
     # -- where names live -----------------------------------------------------------------------
 
@@ -420,17 +523,39 @@ class _Forward:
 
     @property
     def sym(self) -> Evaluation:
-        """The symbolic evaluation (every value and gradient a formula of the inputs)."""
+        """The symbolic evaluation (every value and gradient a formula of the inputs).
+
+        Raises :class:`_TooComplex` once it has failed: each claim would try again.
+        """
         if self._sym is None:
-            self._sym = (self.evaluation if self.symbolic
-                         else evaluate(replace(self.circuit, given={})))
+            if self._sym_failed:
+                raise _TooComplex("the circuit's formulas take too long or are too large to"
+                                  " work out")
+            try:
+                self._sym = (self.evaluation if self.symbolic
+                             else evaluate(replace(self.circuit, given={})))
+            except BaseException:  # the clock's too, which is no Exception
+                self._sym_failed = True
+                raise
         return self._sym
+
+    @property
+    def formula_limits(self) -> tuple[int, int]:
+        """How deep a formula of the symbolic backward pass may be, and how deep max/min may
+        nest in it (:data:`_MAX_FORMULA_DEPTH`, :data:`_MAX_MINMAX_NESTING`), or a little
+        more than the symbolic forward pass's own formulas."""
+        if self._limits is None:
+            ev = self.evaluation
+            shapes = [self.shape(f) for f in (*ev.values.values(), *ev.grads.values(),
+                                              *(d for ds in ev.local.values() for d in ds))
+                      ] if self.symbolic else []
+            self._limits = (max([_MAX_FORMULA_DEPTH, *(d + 10 for d, _ in shapes)]),
+                            max([_MAX_MINMAX_NESTING, *(n + 2 for _, n in shapes)]))
+        return self._limits
 
     def value(self, name: str, before: int | None = None, symbolic: bool = False) -> Any:
         node = self.node_of(name, before)
-        if symbolic:
-            return symbolic_values(self.circuit)[node]
-        return self.evaluation.values[node]
+        return (self.sym if symbolic else self.evaluation).values[node]
 
     @property
     def point(self) -> dict[str, float] | None:
@@ -542,8 +667,6 @@ class _Forward:
         Raises :class:`_Problem` when it is not a finite number for any input.
         """
         check_symbolic(mini)
-        if not self.symbolic:  # the forward pass was only worked out in numbers
-            check_symbolic(self.circuit)
         formula = symbolic_values(mini)[mini.output].xreplace(
             {sympy.Symbol(n, real=True): self.value(n, symbolic=True) for n in mini.inputs})
         why = _not_finite(formula)
@@ -742,6 +865,8 @@ def _equivalent(a: Any, b: Any, center: dict[str, float] | None) -> bool:
         return True
     try:  # too few points where both are defined: ask sympy
         return bool(sympy.simplify(diff) == 0)
+    except (RecursionError, MemoryError, OverflowError):
+        raise  # too large for sympy: not shown equal, nor different (the caller says so)
     except Exception:  # noqa: BLE001 - sympy may fail in many ways; then they are not shown equal
         return False
 
@@ -937,8 +1062,7 @@ class _Interpreter:
         self.symbolic = forward.symbolic
         self.op = _symbolic_op if self.symbolic else _numeric_op
         self._forward_values: dict[str, Any] = {}
-        self._shape = _Shape()
-        self._limits: tuple[int, int] | None = None
+        self.statement: Statement | None = None  # the one being worked out
 
     def forward_value(self, name: str) -> Any:
         if name not in self._forward_values:
@@ -953,6 +1077,7 @@ class _Interpreter:
         env: dict[str, Any] = {}
         steps: list[_Step] = []
         for i, st in enumerate(statements):
+            self.statement = st
             reads: list[tuple[str, int | None]] = []
             try:
                 value = self.expr(st.value, _Scope(env, bound, reads))
@@ -967,22 +1092,9 @@ class _Interpreter:
                 env[st.target] = overrides[st.target]  # type: ignore[index]
         return steps
 
-    @property
-    def limits(self) -> tuple[int, int]:
-        """How deep a formula of the symbolic backward pass may be, and how deep max/min may
-        nest in it (:data:`_MAX_FORMULA_DEPTH`, :data:`_MAX_MINMAX_NESTING`), or a little more
-        than the forward pass's own formulas."""
-        if self._limits is None:
-            ev = self.forward.evaluation
-            shapes = [self._shape(f) for f in (*ev.values.values(), *ev.grads.values(),
-                                               *(d for ds in ev.local.values() for d in ds))]
-            self._limits = (max([_MAX_FORMULA_DEPTH, *(d + 10 for d, _ in shapes)]),
-                            max([_MAX_MINMAX_NESTING, *(n + 2 for _, n in shapes)]))
-        return self._limits
-
     def _check_depth(self, value: Any, st: Statement) -> None:
         """Refuse a formula much deeper than the forward pass's (it could not be printed)."""
-        if self._shape(value)[0] > self.limits[0]:
+        if self.forward.shape(value)[0] > self.forward.formula_limits[0]:
             raise self._too_deep(st)
 
     def _inputs(self) -> str:
@@ -1032,9 +1144,10 @@ class _Interpreter:
     def call(self, e: Call, args: tuple[Any, ...]) -> Any:
         gate = GATES[FUNCTIONS[e.func]]
         if self.symbolic:
+            limit = self.forward.formula_limits[1]
             if e.func in ("max", "min") and \
-                    1 + sum(self._shape(a)[1] for a in args) > self.limits[1]:
-                raise LimitError(f"symbolic mode: max/min nest more than {self.limits[1]} deep"
+                    1 + sum(self.forward.shape(a)[1] for a in args) > limit:
+                raise LimitError(f"symbolic mode: max/min nest more than {limit} deep"
                                  " here, and their formulas grow too fast to work out; give"
                                  f" values for the inputs ({self._inputs()})", e.line, e.col)
             r = gate.formula(*args, None)
@@ -1058,6 +1171,7 @@ class _CodeCheck:
     """Checks a derivation written as code."""
 
     def __init__(self, text: str, tolerance: Tolerance):
+        self.clock = _Clock()
         self.text = text
         self.tolerance = tolerance
         program = parse(text)
@@ -1089,7 +1203,7 @@ class _CodeCheck:
         self.interpreter = _Interpreter(self.forward)
 
     def run(self) -> Report:
-        steps = self.interpreter.run(self.backward)
+        steps = self._run()
         last = {s.target: s.index for s in steps}
         first = {}
         for s in steps:
@@ -1097,25 +1211,31 @@ class _CodeCheck:
         names = sorted(self.keys, key=lambda n: last[n])  # dependency order
         symbolic = self.forward.symbolic
         given = {n: steps[last[n]].value for n in names}
-        expected = {n: self.forward.expected(self.keys[n], symbolic) for n in names}
-        ok = {n: self.compare.same(given[n], expected[n]) for n in names}
+        expected: dict[str, Any] = dict.fromkeys(names)
+        ok: dict[str, bool | None] = {}  # None: too complex to check
+        notes: dict[str, str | None] = dict.fromkeys(names)
+        for n in names:
+            try:
+                with self.clock.claim(symbolic):
+                    expected[n] = self.forward.expected(self.keys[n], symbolic)
+                    ok[n] = self.compare.same(given[n], expected[n])
+            except _TooComplex as err:
+                ok[n], notes[n] = None, f"too complex to check symbolically ({err})"
         deps = self._dependencies(steps, last)
 
         status: dict[str, str] = {}
         roots: dict[str, tuple[tuple[str, int | None], ...]] = {}
         lines: dict[str, int] = {}
-        notes: dict[str, str | None] = {}
-        wrong = [n for n in names if not ok[n]]
+        wrong = [n for n in names if ok[n] is False]
         for n in names:
-            lines[n], notes[n] = steps[last[n]].statement.line, None
-            if ok[n]:
-                status[n] = OK
+            lines[n] = steps[last[n]].statement.line
+            if ok[n] is not False:
+                status[n] = OK if ok[n] else UNCHECKED
                 continue
-            bad_inputs = [d for d in deps[n] if not ok[d]]
-            rerun = self.interpreter.run(
-                self.backward, {w: expected[w] for w in wrong if w != n}) if bad_inputs else steps
+            bad_inputs = [d for d in deps[n] if ok[d] is False]
+            rerun = self._run({w: expected[w] for w in wrong if w != n}) if bad_inputs else steps
             corrected = rerun[last[n]].value
-            if bad_inputs and self.compare.same(corrected, expected[n]):
+            if bad_inputs and self._same(corrected, expected[n]):
                 status[n] = INHERITED
                 inherited: dict[tuple[str, int | None], None] = {}
                 for d in bad_inputs:
@@ -1137,7 +1257,7 @@ class _CodeCheck:
             results.append(ClaimResult(
                 claim=key.label(label), name=n, given=given[n], expected=expected[n],
                 status=status[n], line=lines[n],
-                expected_formula=str(expected[n]) if symbolic else None,
+                expected_formula=str(expected[n]) if symbolic and ok[n] is not None else None,
                 root_cause=roots.get(n, ()), note=notes[n],
                 source=_source_line(self.text, lines[n]), nodes=self.forward.nodes(key)))
         not_claimed = []
@@ -1156,6 +1276,19 @@ class _CodeCheck:
         return Report("<text>", "code", self.tolerance, tuple(results), label,
                       self.forward.evaluation.output, symbolic, self.forward.evaluation,
                       not_claimed=tuple(not_claimed), warnings=self._warnings(steps))
+
+    def _run(self, overrides: dict[str, Any] | None = None) -> list[_Step]:
+        """The backward pass, run within the derivation's time budget."""
+        with self.clock.part(lambda: f", at line {self.interpreter.statement.line}"):
+            return self.interpreter.run(self.backward, overrides)
+
+    def _same(self, given: Any, expected: Any) -> bool:
+        """Whether two values agree, within the budget of a claim (False when too complex)."""
+        try:
+            with self.clock.claim(self.forward.symbolic):
+                return self.compare.same(given, expected)
+        except _TooComplex:
+            return False
 
     def _warnings(self, steps: list[_Step]) -> tuple[NameWarning, ...]:
         """Names that start with d, name no node, and that no later line uses (``dzz``)."""
@@ -1192,7 +1325,7 @@ class _CodeCheck:
         start = fresh[-1] if fresh else chain[0]
         if start is not chain[0] and start.previous is not None:  # an earlier value thrown away
             discarded = steps[start.previous]
-            if self.compare.same(chain[-1].value + discarded.value, expected):
+            if self._same(chain[-1].value + discarded.value, expected):
                 return start.statement.line, (
                     f"replaces the value of {name} from line {discarded.statement.line};"
                     " a value used more than once sums its gradients: use +=")
@@ -1321,6 +1454,7 @@ class _TomlCheck:
     """Checks a derivation written as TOML: a circuit and a ``[claims]`` table."""
 
     def __init__(self, text: str, tolerance: Tolerance):
+        self.clock = _Clock()
         self.text = text
         self.tolerance = tolerance
         data = _load_toml(text)
@@ -1417,57 +1551,78 @@ class _TomlCheck:
     def _one(self, claim: str, key: _Key, value: Any, line: int | None,
              symbolic: bool) -> ClaimResult:
         fw = self.forward
-        label = key.label(fw.output)
-        expected = fw.expected(key, symbolic)
-        formula_text = None
-        note = None
+        mini = None  # the circuit of a claimed formula with names
         if isinstance(value, str):
             try:
                 given, mini = fw.formula(value)
-                if mini.inputs:
-                    formula_text = value
-                    given_formula = fw.formula_expr(mini)
             except _Problem as err:
                 raise ParseError(f"claim '{claim}': {err}", line) from None
             except ParseError as err:
                 raise ParseError(f"claim '{claim}': formula {_brief(value)}: {err.message}"
                                  + (f" (column {err.col})" if err.col else ""), line) from None
+            if not mini.inputs:  # a number
+                mini = None
         elif isinstance(value, bool) or not isinstance(value, (int, float)) \
                 or isinstance(value, float) and not math.isfinite(value):
             raise ParseError(f"claim '{claim}': the value must be a number or a formula in quotes,"
                              f" not {value!r}", line)
         else:
             try:
-                given, given_formula = _finite(value, f"claim '{claim}'"), None
+                given = _finite(value, f"claim '{claim}'")
             except ValuesError as err:
                 raise ValuesError(f"{err} (line {line})") from None
-        expected_formula = None
-        if formula_text is not None:
-            expected_formula = fw.expected(key, True)
-            same_formula = _equivalent(given_formula, expected_formula, fw.point)
-            if symbolic:
-                good = same_formula
-                given = given_formula
+        expected = None if symbolic else fw.expected(key, False)
+        given_formula = expected_formula = None
+        try:
+            with self.clock.claim(symbolic or mini is not None):
+                if symbolic:
+                    expected = fw.expected(key, True)
+                if mini is not None:
+                    given_formula = fw.formula_expr(mini)
+                    expected_formula = fw.expected(key, True)
+                good, note = self._compare(given, given_formula, expected,
+                                           expected_formula)
+                if symbolic and mini is not None:
+                    if fw.shape(given_formula)[0] > fw.formula_limits[0]:
+                        raise _TooComplex("its formula is nested too deeply")
+                    given = given_formula
+        except _Problem as err:
+            raise ParseError(f"claim '{claim}': {err}", line) from None
+        except _TooComplex as err:
+            if not symbolic and not self.tolerance.allows(given, expected):
+                good, note = False, None  # wrong at the point, whatever its formula
             else:
-                close = self.tolerance.allows(given, expected)
-                good = same_formula and close
-                if close and not same_formula:
-                    note = "the right value at this point, but not the same formula"
-        elif symbolic:
-            if _sym(expected).is_number:
-                good = self.tolerance.allows(given, float(expected))
-            else:
-                good = False
-                note = "the correct value is a formula; give [at] values to check numbers"
-        else:
-            good = self.tolerance.allows(given, expected)
+                good, note = None, f"too complex to check symbolically ({err})"
+                given = value if symbolic and mini is not None else given
+        shown = expected_formula if expected_formula is not None else \
+            expected if symbolic else None
         return ClaimResult(
-            claim=label, name=claim, given=given, expected=expected,
-            status=OK if good else WRONG, line=line, formula=formula_text,
-            expected_formula=None if expected_formula is None and not symbolic
-            else str(expected_formula if expected_formula is not None else expected),
-            root_cause=() if good else ((claim, line),), note=note, nodes=fw.nodes(key),
-            source=_source_line(self.text, line))
+            claim=key.label(fw.output), name=claim, given=given, expected=expected,
+            status=UNCHECKED if good is None else OK if good else WRONG, line=line,
+            formula=None if mini is None else value,
+            expected_formula=None if shown is None else str(shown),
+            root_cause=((claim, line),) if good is False else (), note=note,
+            nodes=fw.nodes(key), source=_source_line(self.text, line))
+
+    def _compare(self, given: Any, given_formula: Any, expected: Any,
+                 expected_formula: Any) -> tuple[bool, str | None]:
+        """Whether a claim holds, and a note: a formula must be the same formula, and at a
+        point it must have the right value too; in symbolic mode a number is checked only
+        where the correct value is a number."""
+        fw = self.forward
+        if given_formula is not None:
+            same_formula = _equivalent(given_formula, expected_formula, fw.point)
+            if fw.symbolic:
+                return same_formula, None
+            close = self.tolerance.allows(given, expected)
+            if close and not same_formula:
+                return False, "the right value at this point, but not the same formula"
+            return same_formula and close, None
+        if fw.symbolic:
+            if _sym(expected).is_number:
+                return self.tolerance.allows(given, float(expected)), None
+            return False, "the correct value is a formula; give [at] values to check numbers"
+        return self.tolerance.allows(given, expected), None
 
     def _inheritance(self, rows: list[ClaimResult]) -> list[ClaimResult]:
         """Mark wrong gradients that follow, by the chain rule, from your wrong ones downstream."""
@@ -1485,9 +1640,10 @@ class _TomlCheck:
         for node in sorted(at_node, key=lambda n: -position[n]):  # downstream first
             downstream = nx.descendants(c.graph, node)
             bad = [final[r.name] for n in downstream for r in at_node.get(n, [])
-                   if not final[r.name].ok]
+                   if final[r.name].status in (WRONG, INHERITED)]
             for r in at_node[node]:
-                if r.ok or not bad or not self.tolerance.allows(float(r.given), arrived[node]):
+                if r.status != WRONG or not bad \
+                        or not self.tolerance.allows(float(r.given), arrived[node]):
                     continue
                 causes: dict[tuple[str, int | None], None] = {}
                 for b in bad:
@@ -1628,6 +1784,8 @@ def _claimed_text(c: ClaimResult) -> str:
 
 
 def _correct_text(c: ClaimResult) -> str:
+    if c.expected is None:  # too complex to work out
+        return "-"
     shown = _shown(c.expected_formula)
     value = _value_text(c.expected)
     if c.formula is not None and shown and shown != value and isinstance(c.expected, float):
@@ -1657,7 +1815,8 @@ def _claim_column(c: ClaimResult) -> str:
     return c.name if c.name.replace(" ", "") == c.claim else f"{c.name} ({c.claim})"
 
 
-_RESULT = {OK: "ok", WRONG: "WRONG", INHERITED: "WRONG", MISSING: "MISSING"}
+_RESULT = {OK: "ok", WRONG: "WRONG", INHERITED: "WRONG", MISSING: "MISSING",
+           UNCHECKED: "UNCHECKED"}
 
 
 def format_report(report: Report) -> str:
@@ -1688,8 +1847,8 @@ def summary_line(report: Report) -> str:
     if report.ok:
         return f"All {n} claim{'s' if n != 1 else ''} hold."
     if not report.wrong:
-        held = f"All {n} claim{'s' if n != 1 else ''} hold" if n else "Nothing is claimed"
-        return f"{held}, but {_incomplete(report)}."
+        return f"{_held(report, 'All {} claim' + ('s' if n != 1 else '') + ' hold')}, but" \
+            f" {_incomplete(report)}."
     wrong, roots = report.wrong, report.roots
     first = roots[0]
     where = f"line {first.line}: " if first.line else ""
@@ -1704,7 +1863,7 @@ def summary_line(report: Report) -> str:
     inherited = [c.name for c in wrong if c.status == INHERITED]
     if inherited:
         text += f"; {', '.join(inherited)} inherit{'s' if len(inherited) == 1 else ''} the error"
-    if report.missing or report.warnings:
+    if _incomplete(report):
         text += f". Also, {_incomplete(report)}"
     return text + "."
 
@@ -1721,7 +1880,9 @@ def format_folder(folder: FolderReport) -> str:
         step = "-" if first is None else (
             f"{first.name} (line {first.line})" if first.line else first.name)
         if first is None and not r.ok:
-            parts = [f"missing: {', '.join(c.name for c in r.missing)}"] if r.missing else []
+            parts = [f"unchecked: {', '.join(c.name for c in r.unchecked)}"] if r.unchecked \
+                else []
+            parts += [f"missing: {', '.join(c.name for c in r.missing)}"] if r.missing else []
             parts += [f"no node: {', '.join(w.name for w in r.warnings)}"] if r.warnings else []
             step = "; ".join(parts)
         rows.append((e.file, str(len(r.made)), str(len(r.wrong)), step))

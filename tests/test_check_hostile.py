@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+import graphviz_backprop.check as check_module
 from graphviz_backprop.cli import main
 
 #: A numeric forward pass and a symbolic one (no values), for TOML derivations.
@@ -378,3 +379,161 @@ def test_a_claim_nested_too_deeply_names_the_claim(tmp_path, capsys, fmt):
 def test_a_forward_pass_nested_too_deeply_is_an_error(tmp_path, capsys):
     path = write(tmp_path, "hw.py", f"x = 1; y = 2\nf = {nested_max(60)}\ndx = 1\n")
     one_error(*gbp_check(capsys, path), "hw.py: the derivation is nested too deeply to work with")
+
+
+# ---- the time budget of symbolic work ----------------------------------------------------------
+# GBP_SYMBOLIC_SECONDS is set tiny and the slow part is made to spin, so no test waits for a
+# real budget or reads the clock.
+
+
+def spin(*args, **kwargs):
+    """A comparison that never ends: only the time budget stops it."""
+    while True:
+        pass
+
+
+@pytest.fixture
+def tiny_budget(monkeypatch):
+    """A budget of 0.01 s per claim, room for many claims unless a test lowers it, and
+    comparisons that never end.  The symbolic forward pass (the engine's own budget, tested
+    with gbp eval) keeps a roomy budget: these tests are about what comes after it."""
+    monkeypatch.setenv("GBP_SYMBOLIC_SECONDS", "0.01")
+    monkeypatch.setattr(sys.modules["graphviz_backprop.evaluate"], "symbolic_seconds",
+                        lambda: 60.0)
+    monkeypatch.setattr(check_module, "_FILE_BUDGETS", 100_000)
+    monkeypatch.setattr(check_module, "_equivalent", spin)
+
+
+RESULTS = ("ok", "WRONG", "MISSING", "UNCHECKED")
+
+
+def rows(out: str) -> dict[str, list[str]]:
+    """The claim rows of a report: claim -> its words from the result on."""
+    found = {}
+    for line in out.splitlines()[4:]:
+        if not line.strip():
+            break
+        cells = line.split()
+        result = next(i for i, cell in enumerate(cells) if cell in RESULTS)
+        found[cells[1]] = cells[result:]
+    return found
+
+
+def test_a_symbolic_claim_over_its_budget_is_unchecked_not_wrong(tmp_path, capsys, tiny_budget):
+    path = write(tmp_path, "hw.toml", SYMBOLIC + '[claims]\n"df/dx" = "y + 1"\n"df/dy" = "x"\n')
+    code, out, err = gbp_check(capsys, path)
+    assert (code, err) == (1, "")  # not a pass
+    table = rows(out)
+    assert table["df/dx"][:6] == ["UNCHECKED", "y", "+", "1", "y", "+"]  # claimed, correct
+    assert table["df/dy"][:3] == ["UNCHECKED", "x", "x"]
+    assert "too complex to check symbolically (more than 0.01 s)" in out
+    assert out.rstrip().endswith("0 of 2 claims hold, but df/dx (line 6), df/dy (line 7) are too"
+                                 " complex to check symbolically.")
+    code, out, err = gbp_check(capsys, path, "--json")
+    report = json.loads(out)
+    assert code == 1 and not report["ok"] and report["wrong"] == 0
+    claim = report["claims"][0]
+    assert (claim["status"], claim["ok"], claim["root_cause"]) == ("unchecked", False, None)
+    assert claim["note"] == "too complex to check symbolically (more than 0.01 s)"
+
+
+def test_with_values_only_formula_claims_can_be_unchecked(tmp_path, capsys, tiny_budget):
+    # x = 3, y = -2: df/dx = y + 1 = -1, df/dy = x = 3, q = -6
+    path = write(tmp_path, "hw.toml", NUMERIC + '[claims]\nq = -6\n"df/dx" = "y + 1"\n'
+                 '"df/dy" = "x + 1"\ndx = -1\n')
+    code, out, err = gbp_check(capsys, path)
+    assert (code, err) == (1, "")
+    table = rows(out)
+    assert table["q"][0] == table["dx"][0] == "ok"  # numbers need no symbolic work
+    assert table["df/dx"][0] == "UNCHECKED"  # the right value: only the formula is in doubt
+    assert table["df/dy"][:2] == ["WRONG", "x"]  # 4 is not 3, whatever the formula
+    assert "1 of 4 claims wrong. First wrong step: line 9" in out
+    assert "Also, df/dx (line 8) is too complex to check symbolically." in out
+
+
+def test_symbolic_code_over_its_budget_is_unchecked(tmp_path, capsys, tiny_budget):
+    path = write(tmp_path, "hw.py", SYMBOLIC_CODE.format("dx = y + dq"))
+    code, out, err = gbp_check(capsys, path)
+    assert (code, err) == (1, "")
+    assert [cells[0] for cells in rows(out).values()] == ["UNCHECKED"] * 3
+    assert "0 of 3 claims hold, but dq (line 3), dx (line 4), dy (line 5) are too complex" in out
+
+
+def test_a_derivation_over_its_budget_is_an_error(tmp_path, capsys, tiny_budget, monkeypatch):
+    monkeypatch.setattr(check_module, "_FILE_BUDGETS", 3)  # 0.03 s in all
+    claims = "".join(f'"d{n}" = "x + {i}"\n' for i, n in enumerate(["x", "y", "q"]))
+    path = write(tmp_path, "hw.toml", SYMBOLIC + "[claims]\n" + claims + 'f = "q + x"\n')
+    one_error(*gbp_check(capsys, path), "hw.toml: checking this derivation takes too long (more"
+              " than 0.03 s in all); give values for the inputs")
+
+
+def test_symbolic_backward_lines_over_the_budget_name_the_line(tmp_path, capsys, tiny_budget,
+                                                               monkeypatch):
+    monkeypatch.setattr(check_module, "_FILE_BUDGETS", 3)
+    monkeypatch.setattr(check_module._Interpreter, "call", spin)
+    path = write(tmp_path, "hw.py", SYMBOLIC_CODE.format("dx = y + exp(dq) - exp(1)"))
+    one_error(*gbp_check(capsys, path), "checking this derivation takes too long (more than"
+              " 0.03 s in all, at line 4)")
+
+
+def test_each_file_of_a_folder_has_its_own_budget(tmp_path, capsys, tiny_budget, monkeypatch):
+    monkeypatch.setattr(check_module, "_FILE_BUDGETS", 3)
+    write(tmp_path, "a-numbers.py", GOOD_CODE)
+    write(tmp_path, "b-one-formula.toml", SYMBOLIC + '[claims]\n"df/dx" = "y + 1"\n')
+    many_formulas = "".join(f'"d{n}" = "x + {i}"\n' for i, n in enumerate(["x", "y", "q", "f"]))
+    write(tmp_path, "c-many-formulas.toml", SYMBOLIC + "[claims]\n" + many_formulas)
+    write(tmp_path, "d-one-formula.toml", SYMBOLIC + '[claims]\n"df/dx" = "y + 1"\n')
+    write(tmp_path, "e-numbers.py", GOOD_CODE)
+    code, out, err = gbp_check(capsys, tmp_path)
+    assert (code, err) == (1, "")
+    table = {line.split()[0]: line for line in out.splitlines()[1:6]}
+    assert table["a-numbers.py"].split()[1:] == table["e-numbers.py"].split()[1:] == ["4", "0", "-"]
+    for name in ("b-one-formula.toml", "d-one-formula.toml"):
+        assert table[name].split()[1:] == ["1", "0", "unchecked:", "df/dx"]
+    assert "unreadable: checking this derivation takes too long" in table["c-many-formulas.toml"]
+    assert "5 files: 2 all right, 0 with wrong claims, 2 incomplete, 1 unreadable" in out
+
+
+# with the real budget (4 s) and no spinning: real inputs in a gbp process, told to hurry
+
+def big_numeric_program(leaves: int) -> str:
+    """Sums of sin*exp terms in a tree: quick in numbers, slow as formulas (well under
+    the static limits)."""
+    lines = [f"a{i} = sin(x * {i + 1}) * exp(y / {i + 1})" for i in range(leaves)]
+    level, k = [f"a{i}" for i in range(leaves)], 0
+    while len(level) > 1:
+        pairs = []
+        for j in range(0, len(level) - 1, 2):
+            lines.append(f"s{k} = {level[j]} + {level[j + 1]}")
+            pairs.append(f"s{k}")
+            k += 1
+        level = pairs + level[len(pairs) * 2:]
+    return "\n".join([*lines, f"f = {level[0]} * x"]) + "\n"
+
+
+def test_a_real_slow_forward_pass_in_a_process(tmp_path):
+    path = write(tmp_path, "hw.toml", f'program = """\n{big_numeric_program(100)}"""\n'
+                 '[claims]\n"df/dy" = "x"\n')
+    one_error_line(gbp_process(path, GBP_SYMBOLIC_SECONDS="0.01"),
+                   "symbolic formulas of this circuit take too long to work out (more than"
+                   " 0.01 s)")
+
+
+def test_a_real_slow_formula_claim(tmp_path, capsys, monkeypatch):
+    # With values the forward pass is numbers, but a formula claim with the right value needs
+    # the circuit's formulas (a quarter of a second): that claim is unchecked, and so at once
+    # is the next one; a formula with a wrong value is wrong all the same, and numbers are
+    # checked as ever.
+    monkeypatch.setenv("GBP_SYMBOLIC_SECONDS", "0.01")
+    monkeypatch.setattr(check_module, "_FILE_BUDGETS", 100_000)
+    path = write(tmp_path, "hw.toml", f'program = """\nx = 0.5; y = 2\n'
+                 f'{big_numeric_program(100)}"""\n[claims]\n"df/da1" = "x"\na0 = 3.5425\n'
+                 '"df/da0" = "x"\n"df/dy" = "x"\n')
+    code, out, err = gbp_check(capsys, path, "--json")
+    assert (code, err) == (1, "")
+    claims = {c["name"]: c for c in json.loads(out)["claims"]}
+    assert claims["df/da1"]["status"] == claims["df/da0"]["status"] == "unchecked"
+    assert claims["df/da1"]["note"] == "too complex to check symbolically (more than 0.01 s)"
+    assert "take too long or are too large" in claims["df/da0"]["note"]
+    assert claims["a0"]["status"] == "ok"  # sin(0.5) * exp(2)
+    assert claims["df/dy"]["status"] == "wrong"
