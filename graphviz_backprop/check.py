@@ -32,6 +32,7 @@ import re
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
@@ -43,7 +44,7 @@ from .errors import (EvaluationError, GbpError, InputError, LimitError, ParseErr
 from .evaluate import (Evaluation, _not_finite, check_symbolic, evaluate, format_value,
                        symbolic_values)
 from .gates import FUNCTIONS, GATES, format_number, sympy_number
-from .graph import Circuit, build
+from .graph import Circuit, _Builder, build
 from .limits import MAX_INTEGER_DIGITS, symbolic_seconds, time_budget
 from .parse import (BinOp, Call, Expr, Name, Neg, Num, Program, Statement,
                     backward_start, gradient_reading, is_constant, names_in, parse)
@@ -341,7 +342,20 @@ def _unknown(name: str, names: list[str], what: str) -> str:
     """``unknown name 'w' in the claim (did you mean 'w0'? names: w0, x0, ...)``."""
     close = difflib.get_close_matches(name, names, n=1)
     hint = f"did you mean '{close[0]}'? " if close else ""
-    return f"unknown name '{name}'{what} ({hint}names: {', '.join(names)})"
+    return f"unknown name '{name}'{what} ({hint}names: {_names_text(names)})"
+
+
+#: Most names a message lists (a forward pass may have thousands), and most warnings that
+#: suggest the nearest gradient name (each compares the name with every candidate).
+_LISTED_NAMES = 20
+_SUGGESTIONS = 100
+
+
+def _names_text(names: list[str]) -> str:
+    """``x, y, z``, or the first :data:`_LISTED_NAMES` names and how many more there are."""
+    shown = ", ".join(names[:_LISTED_NAMES])
+    more = len(names) - _LISTED_NAMES
+    return shown + (f", ... ({more:,} more)" if more > 0 else "")
 
 
 @dataclass(frozen=True)
@@ -388,11 +402,13 @@ class _Clock:
         self.seconds = symbolic_seconds()
         self.total = self.seconds * _FILE_BUDGETS
         self.deadline = time.monotonic() + self.total
+        self.symbolic = False  # whether any of the work was symbolic
 
     def over(self, where: str = "") -> LimitError:
+        advice = "; give values for the inputs, or claim numbers instead of formulas" \
+            if self.symbolic else ""
         return LimitError(f"checking this derivation takes too long (more than"
-                          f" {self.total:g} s in all{where}); give values for the inputs, or"
-                          " claim numbers instead of formulas")
+                          f" {self.total:g} s in all{where}){advice}")
 
     def left(self) -> float:
         """Seconds left for the derivation; a :class:`LimitError` when none are."""
@@ -409,6 +425,7 @@ class _Clock:
         if not symbolic:
             yield
             return
+        self.symbolic = True
         seconds = min(self.seconds, left)
         expired = f"more than {seconds:g} s"
         try:
@@ -422,8 +439,10 @@ class _Clock:
             raise _TooComplex("its formulas are too large to work out") from None
 
     @contextmanager
-    def part(self, where: Callable[[], str] | None = None) -> Iterator[None]:
-        """Work on the whole derivation; ``where()`` says where it was, when it runs out."""
+    def part(self, symbolic: bool, where: Callable[[], str] | None = None) -> Iterator[None]:
+        """Work on the whole derivation (``symbolic`` or not); ``where()`` says where it was,
+        when it runs out."""
+        self.symbolic = self.symbolic or symbolic
         expired = f"over {self.total:g} s"
         try:
             with time_budget(self.left(), expired):
@@ -492,32 +511,49 @@ class _Forward:
 
     def last_binding(self, name: str) -> int | None:
         """Index of the statement that binds ``name`` last (None for a pure input)."""
-        for i in range(len(self.statements) - 1, -1, -1):
-            if self.statements[i].target == name:
-                return i
-        return None
+        return self._last.get(name)
+
+    @cached_property
+    def _name_set(self) -> frozenset[str]:
+        return frozenset(self.names)
+
+    @cached_property
+    def _last(self) -> dict[str, int]:
+        return {st.target: i for i, st in enumerate(self.statements) if st.target}
+
+    @cached_property
+    def _bindings(self) -> dict[str, list[tuple[int, str]]]:
+        """Each name's nodes in the forward pass, in order, with the index of the statement
+        that makes it so (a name first read as an input is bound by the statement that reads
+        it).  The builder itself resolves the names, statement by statement, exactly as it
+        builds the circuit, so node ids are the circuit's; done once, it keeps a derivation
+        of thousands of lines linear."""
+        builder = _Builder(self.source, expand=False)
+        bindings: dict[str, list[tuple[int, str]]] = {}
+        for i, st in enumerate(self.statements):
+            builder.program(Program((st,), self.source))
+            for name in dict.fromkeys([*names_in(st.value), *([st.target] if st.target else [])]):
+                node = builder.env[name]
+                if name not in bindings or bindings[name][-1][1] != node:
+                    bindings.setdefault(name, []).append((i, node))
+        return bindings
 
     def node_of(self, name: str, before: int | None = None) -> str:
-        """The node a name means at the end of the forward pass, or just before a statement.
-
-        Built by appending the bare name to the (truncated) program: the builder resolves
-        it exactly as the source does, and node ids are the same as the full circuit's.
-        """
+        """The node a name means at the end of the forward pass, or just before a statement
+        (what the builder resolves it to at that point)."""
         key = (name, before)
         if key in self._nodes:
             return self._nodes[key]
-        stmts = self.statements if before is None else self.statements[:before]
-        seen = {st.target for st in stmts} | {n for st in stmts for n in names_in(st.value)}
-        if name not in seen:
-            if name in self.circuit.inputs:
-                node = self.circuit.inputs[name]
-            elif name == self.output and before is None:
-                node = self.circuit.output
-            else:
-                raise KeyError(name)
+        end = len(self.statements) if before is None else before
+        nodes = [node for i, node in self._bindings.get(name, ()) if i < end]
+        if nodes:
+            node = nodes[-1]
+        elif name in self.circuit.inputs:
+            node = self.circuit.inputs[name]
+        elif name == self.output and before is None:
+            node = self.circuit.output
         else:
-            probe = Program((*stmts, Statement(None, Name(name, 1, 1), 1, 1)), self.source)
-            node = build(probe).output
+            raise KeyError(name)
         self._nodes[key] = node
         return node
 
@@ -702,23 +738,28 @@ class _Forward:
                 if node not in claimed and self.node_of(name) == node
                 and nx.has_path(graph, node, output)]
 
-    def no_node(self, name: str, taken: set[str] | None = None) -> tuple[str, str | None]:
+    def no_node(self, name: str, taken: set[str] | None = None,
+                suggest: bool = True) -> tuple[str, str | None]:
         """Why ``dzz`` is no gradient, and the nearest gradient name (preferring those not in
-        ``taken``): ``("no node 'zz'; did you mean dz?", "dz")``."""
+        ``taken``): ``("no node 'zz'; did you mean dz?", "dz")``; only why, if not
+        ``suggest``."""
         rest = name[1:]
         absent = rest
-        candidates = [f"d{n}" for n in self.names if f"d{n}" not in self.names]
+        names = self._name_set
+        candidates = [f"d{n}" for n in self.names if f"d{n}" not in names]
         a = next((rest[:i] for i in range(1, len(rest) - 1)
-                  if rest[i] == "d" and rest[:i] in self.names), None)
+                  if rest[i] == "d" and rest[:i] in names), None)
         if a is not None:  # dAdB with an unknown B
             absent = rest[len(a) + 1:]
             candidates += [f"d{a}d{n}" for n in self.names if n != a]
+        if not suggest:
+            return f"no node '{absent}'", None
         free = [c for c in candidates if c not in (taken or set())]
         close = (difflib.get_close_matches(name, free, n=1)
                  or difflib.get_close_matches(name, candidates, n=1))
         if close:
             return f"no node '{absent}'; did you mean {close[0]}?", close[0]
-        return f"no node '{absent}' (names: {', '.join(self.names)})", None
+        return f"no node '{absent}' (names: {_names_text(self.names)})", None
 
     def contributions(self, name: str) -> list[float]:
         """Gradient flowing into ``name``'s node along each of its outgoing wires (numeric)."""
@@ -1279,7 +1320,8 @@ class _CodeCheck:
 
     def _run(self, overrides: dict[str, Any] | None = None) -> list[_Step]:
         """The backward pass, run within the derivation's time budget."""
-        with self.clock.part(lambda: f", at line {self.interpreter.statement.line}"):
+        with self.clock.part(self.forward.symbolic,
+                             lambda: f", at line {self.interpreter.statement.line}"):
             return self.interpreter.run(self.backward, overrides)
 
     def _same(self, given: Any, expected: Any) -> bool:
@@ -1295,11 +1337,12 @@ class _CodeCheck:
         used = {name for s in steps for name, idx in s.reads
                 if idx is not None and name != s.target}
         found: dict[str, NameWarning] = {}
+        taken = set(self.keys)
         for s in steps:
             t = s.target
             if t in self.keys or t in found or t in used or len(t) < 2 or not t.startswith("d"):
                 continue
-            text, suggestion = self.forward.no_node(t, set(self.keys))
+            text, suggestion = self.forward.no_node(t, taken, len(found) < _SUGGESTIONS)
             found[t] = NameWarning(t, s.statement.line, f"{t}: {text}", suggestion)
         return tuple(found.values())
 

@@ -537,3 +537,49 @@ def test_a_real_slow_formula_claim(tmp_path, capsys, monkeypatch):
     assert "take too long or are too large" in claims["df/da0"]["note"]
     assert claims["a0"]["status"] == "ok"  # sin(0.5) * exp(2)
     assert claims["df/dy"]["status"] == "wrong"
+
+
+def test_numeric_backward_lines_over_the_budget_name_the_line(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("GBP_SYMBOLIC_SECONDS", "0.01")
+    monkeypatch.setattr(check_module, "_FILE_BUDGETS", 3)
+    monkeypatch.setattr(check_module, "_numeric_op", spin)
+    path = write(tmp_path, "hw.py", NUMERIC_CODE.format("dx = y + dq"))
+    line = one_error(*gbp_check(capsys, path), "checking this derivation takes too long (more"
+                     " than 0.03 s in all, at line 5)")
+    assert "give values" not in line  # it has values
+
+
+# ---- large derivations: linear, capped messages ------------------------------------------------
+
+def chain_program(n: int) -> list[str]:
+    return ["x0 = 0.5", *(f"x{i} = x{i - 1} * 1.0001 + 0.1" for i in range(1, n))]
+
+
+def test_a_thousand_claims_are_checked(tmp_path):
+    # each claim used to rebuild the circuit to find its node: a thousand took minutes
+    n = 1000
+    claims = "".join(f"dx{i} = 1\n" for i in range(n))
+    path = write(tmp_path, "hw.toml", 'program = """\n' + "\n".join(chain_program(n))
+                 + '\n"""\n[claims]\n' + claims)
+    done = gbp_process(path, "--json")
+    assert done.returncode == 1, done.stderr
+    report = json.loads(done.stdout)
+    assert len(report["claims"]) == n and report["claims"][-1]["status"] == "ok"  # dx999 = 1
+
+
+def test_thousands_of_stray_names_are_warned_about_briefly(tmp_path):
+    n = 2000
+    path = write(tmp_path, "hw.py", "\n".join([*chain_program(n), "dx0 = 1",
+                                               *(f"dzz{i} = 1" for i in range(n))]) + "\n")
+    done = gbp_process(path, "--json")
+    assert done.returncode == 1, done.stderr
+    warnings = json.loads(done.stdout)["warnings"]
+    assert len(warnings) == n
+    assert sum(w["suggestion"] is not None for w in warnings) <= 100
+    assert warnings[-1]["message"] == f"dzz{n - 1}: no node 'zz{n - 1}'"
+
+
+def test_an_unknown_name_lists_the_first_names_only(tmp_path, capsys):
+    path = write(tmp_path, "hw.py", "\n".join([*chain_program(500), "dx0 = qqq"]) + "\n")
+    line = one_error(*gbp_check(capsys, path), "unknown name 'qqq'", "x18, x19, ... (480 more)) (line 501, column 7)")
+    assert len(line) < 500
