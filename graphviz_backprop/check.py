@@ -345,6 +345,8 @@ def _unknown(name: str, names: list[str], what: str) -> str:
     return f"unknown name '{name}'{what} ({hint}names: {_names_text(names)})"
 
 
+#: Longest claim of a TOML derivation (a name, dX, "dA/dB"), in characters.
+_LONGEST_CLAIM = 200
 #: Most names a message lists (a forward pass may have thousands), and most warnings that
 #: suggest the nearest gradient name (each compares the name with every candidate).
 _LISTED_NAMES = 20
@@ -1539,6 +1541,11 @@ class _TomlCheck:
         if not isinstance(claims, dict) or not claims:
             raise ParseError("no claims: add a [claims] table, as in \"df/dx\" = -4",
                              self.lines.get("claims"))
+        for claim in claims:
+            if len(claim) > _LONGEST_CLAIM:
+                raise ParseError(f"claim {_brief(claim)} is {len(claim):,} characters long; a"
+                                 f" claim is a name or a gradient of at most {_LONGEST_CLAIM}",
+                                 self.claim_lines.get(claim))
         self.claims = claims
         try:
             program = parse(body)
