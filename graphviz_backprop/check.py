@@ -1754,6 +1754,7 @@ class FolderEntry:
                 "claim": first.claim, "name": first.name, "line": first.line},
             "not_claimed": list(r.not_claimed) if r else None,
             "warnings": len(r.warnings) if r else None,
+            "unchecked": len(r.unchecked) if r else None,
             "report": r.to_dict() if r else None,
         }
 

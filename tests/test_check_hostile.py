@@ -496,6 +496,10 @@ def test_each_file_of_a_folder_has_its_own_budget(tmp_path, capsys, tiny_budget,
         assert table[name].split()[1:] == ["1", "0", "unchecked:", "df/dx"]
     assert "unreadable: checking this derivation takes too long" in table["c-many-formulas.toml"]
     assert "5 files: 2 all right, 0 with wrong claims, 2 incomplete, 1 unreadable" in out
+    code, out, err = gbp_check(capsys, tmp_path, "--json")
+    files = {f["file"]: f for f in json.loads(out)["files"]}
+    assert code == 1 and files["b-one-formula.toml"]["unchecked"] == 1
+    assert files["a-numbers.py"]["unchecked"] == 0 and files["c-many-formulas.toml"]["error"]
 
 
 # with the real budget (4 s) and no spinning: real inputs in a gbp process, told to hurry
