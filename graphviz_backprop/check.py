@@ -1300,7 +1300,8 @@ class _CodeCheck:
             results.append(ClaimResult(
                 claim=key.label(label), name=n, given=given[n], expected=expected[n],
                 status=status[n], line=lines[n],
-                expected_formula=str(expected[n]) if symbolic and ok[n] is not None else None,
+                expected_formula=str(expected[n]) if symbolic and expected[n] is not None
+                else None,
                 root_cause=roots.get(n, ()), note=notes[n],
                 source=_source_line(self.text, lines[n]), nodes=self.forward.nodes(key)))
         not_claimed = []
@@ -1322,9 +1323,12 @@ class _CodeCheck:
 
     def _run(self, overrides: dict[str, Any] | None = None) -> list[_Step]:
         """The backward pass, run within the derivation's time budget."""
-        with self.clock.part(self.forward.symbolic,
-                             lambda: f", at line {self.interpreter.statement.line}"):
+        with self.clock.part(self.forward.symbolic, self._where):
             return self.interpreter.run(self.backward, overrides)
+
+    def _where(self) -> str:
+        statement = self.interpreter.statement
+        return f", at line {statement.line}" if statement else ""
 
     def _same(self, given: Any, expected: Any) -> bool:
         """Whether two values agree, within the budget of a claim (False when too complex)."""
