@@ -882,8 +882,43 @@ def _spot_points(symbols: list[sympy.Symbol], center: dict[str, float] | None) -
     return points
 
 
+#: The largest difference of two formulas sympy.simplify is asked about: its operations, and
+#: its degree as a polynomial once multiplied out (simplify multiplies out, and did so to
+#: (x + 1)**10**6 for gigabytes within the time budget).
+_SIMPLIFY_OPS = 500
+_SIMPLIFY_DEGREE = 64
+
+
+def _degree(expr: sympy.Basic) -> float:
+    """The degree a formula would have multiplied out, counting each function as a variable.
+
+    >>> x, y = sympy.symbols("x y", real=True)
+    >>> _degree(x**2 * (1 - x)**3), _degree(((x + y + 1)**32 + 1)**32), _degree(sympy.exp(x**3))
+    (5, 1024, 3)
+    """
+    memo: dict[Any, float] = {}
+    stack = [(expr, False)]
+    while stack:
+        node, ready = stack.pop()
+        if node in memo:
+            continue
+        if not node.args:
+            memo[node] = 1 if node.is_Symbol else 0
+        elif not ready:
+            stack.append((node, True))
+            stack.extend((arg, False) for arg in node.args if arg not in memo)
+        elif node.is_Pow and node.exp.is_Rational:
+            memo[node] = abs(node.exp) * memo[node.base]
+        elif node.is_Mul:
+            memo[node] = sum(memo[arg] for arg in node.args)
+        else:
+            memo[node] = max(memo[arg] for arg in node.args)
+    return memo[expr]
+
+
 def _equivalent(a: Any, b: Any, center: dict[str, float] | None) -> bool:
-    """Same formula: agreement at seeded random points near the point, else simplify(a-b) == 0.
+    """Same formula: agreement at seeded random points near the point, else simplify(a-b) == 0
+    (a :class:`LimitError` when the difference is too large for simplify).
 
     >>> x, z = sympy.symbols("x z", real=True)
     >>> _equivalent(1 * z, z, None), _equivalent((x + 1)**2, x**2 + 2*x + 1, {"x": 3.0})
@@ -906,6 +941,8 @@ def _equivalent(a: Any, b: Any, center: dict[str, float] | None) -> bool:
         agree += 1
     if agree >= 3:
         return True
+    if _degree(diff) > _SIMPLIFY_DEGREE or sympy.count_ops(diff) > _SIMPLIFY_OPS:
+        raise LimitError("too large for sympy.simplify")  # the caller: too complex to check
     try:  # too few points where both are defined: ask sympy
         return bool(sympy.simplify(diff) == 0)
     except (RecursionError, MemoryError, OverflowError):

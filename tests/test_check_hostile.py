@@ -599,3 +599,32 @@ def test_a_very_long_claim_is_refused_briefly(tmp_path, capsys, claim):
     line = one_error(*gbp_check(capsys, path), "characters long; a claim is a name or a gradient"
                      " of at most 200 (line 7)")
     assert len(line) < 300
+
+
+@pytest.mark.parametrize("formula", [
+    "(x + 1)**(10**6)",
+    "sqrt(-1 - x**2) * ((x + y + 1)**32 + 1)**32",
+    "sqrt(-1 - x**2) * " + " * ".join(f"((x + {i})**2 + 1)" for i in range(40)),
+])
+def test_simplify_is_not_asked_to_multiply_out_huge_powers(tmp_path, capsys, monkeypatch,
+                                                           formula):
+    # no spot point is defined for these, and simplify used to multiply (x + 1)**10**6 out:
+    # gigabytes within the time budget
+    def refuse(*args, **kwargs):
+        raise AssertionError("simplify was asked")
+
+    monkeypatch.setattr(check_module.sympy, "simplify", refuse)
+    path = write(tmp_path, "hw.toml", SYMBOLIC + f'[claims]\n"df/dx" = "{formula}"\n')
+    code, out, err = gbp_check(capsys, path)
+    assert (code, err) == (1, "")
+    assert "too complex to check symbolically (its formulas are too large to work out)" in out
+
+
+def test_simplify_still_decides_small_formulas(tmp_path, capsys):
+    # sqrt(x - 5) is defined at no spot point (they lie within ±2): simplify decides
+    path = write(tmp_path, "hw.toml", 'program = "f = sqrt(x - 5) * y"\n[claims]\n'
+                 '"df/dy" = "sqrt(x - 5) * 1"\n"df/dx" = "y / sqrt(x - 5)"\n')
+    code, out, err = gbp_check(capsys, path)
+    assert (code, err) == (1, "")
+    table = rows(out)
+    assert table["df/dy"][0] == "ok" and table["df/dx"][0] == "WRONG"  # y / (2 sqrt(x - 5))
