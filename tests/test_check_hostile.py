@@ -149,16 +149,19 @@ def test_a_pipe_in_a_folder_is_a_row_and_the_others_go_on(tmp_path, capsys):
     os.mkfifo(tmp_path / "c-pipe.toml")
     (tmp_path / "d-dangling.py").symlink_to(tmp_path / "nowhere.py")
     write(tmp_path, "e-good.py", GOOD_CODE)
+    (tmp_path / "f-loop.py").symlink_to(tmp_path / "f-loop.py")
     os.mkfifo(tmp_path / "notes.txt")  # not a derivation's name: not listed
     code, out, err = gbp_check(capsys, tmp_path)
     assert code == 1 and err == ""
-    rows = {line.split()[0]: line for line in out.splitlines()[1:6]}
-    assert list(rows) == ["a-good.py", "b-pipe.py", "c-pipe.toml", "d-dangling.py", "e-good.py"]
+    rows = {line.split()[0]: line for line in out.splitlines()[1:7]}
+    assert list(rows) == ["a-good.py", "b-pipe.py", "c-pipe.toml", "d-dangling.py", "e-good.py",
+                          "f-loop.py"]
     assert rows["a-good.py"].split()[1:4] == rows["e-good.py"].split()[1:4] == ["4", "0", "-"]
     for name in ("b-pipe.py", "c-pipe.toml"):
         assert "unreadable:" in rows[name] and "is not a regular file" in rows[name]
     assert "unreadable: cannot read" in rows["d-dangling.py"]
-    assert "5 files: 2 all right, 0 with wrong claims, 3 unreadable" in out
+    assert "unreadable: cannot read" in rows["f-loop.py"]
+    assert "6 files: 2 all right, 0 with wrong claims, 4 unreadable" in out
     done = gbp_process(tmp_path, "--json")
     assert done.returncode == 1, done.stderr
     files = {f["file"]: f for f in json.loads(done.stdout)["files"]}
@@ -589,7 +592,8 @@ def test_thousands_of_stray_names_are_warned_about_briefly(tmp_path):
 
 def test_an_unknown_name_lists_the_first_names_only(tmp_path, capsys):
     path = write(tmp_path, "hw.py", "\n".join([*chain_program(500), "dx0 = qqq"]) + "\n")
-    line = one_error(*gbp_check(capsys, path), "unknown name 'qqq'", "x18, x19, ... (480 more)) (line 501, column 7)")
+    line = one_error(*gbp_check(capsys, path), "unknown name 'qqq'",
+                     "x18, x19, ... (480 more)) (line 501, column 7)")
     assert len(line) < 500
 
 
@@ -628,3 +632,10 @@ def test_simplify_still_decides_small_formulas(tmp_path, capsys):
     assert (code, err) == (1, "")
     table = rows(out)
     assert table["df/dy"][0] == "ok" and table["df/dx"][0] == "WRONG"  # y / (2 sqrt(x - 5))
+
+
+def test_a_huge_power_in_a_process(tmp_path):
+    path = write(tmp_path, "hw.toml", SYMBOLIC + '[claims]\n"df/dx" = "(x + 1)**(10**6)"\n')
+    done = gbp_process(path)
+    assert done.returncode == 1 and done.stderr == "", done.stderr
+    assert "df/dx (line 6) is too complex to check symbolically" in done.stdout
