@@ -476,19 +476,23 @@ def test_a_derivation_over_its_budget_is_an_error(tmp_path, capsys, tiny_budget,
 
 def test_symbolic_backward_lines_over_the_budget_name_the_line(tmp_path, capsys, tiny_budget,
                                                                monkeypatch):
-    monkeypatch.setattr(check_module, "_FILE_BUDGETS", 3)
+    monkeypatch.setattr(check_module, "_FILE_BUDGETS", 30)  # 0.3 s: room to reach line 4
     monkeypatch.setattr(check_module._Interpreter, "call", spin)
     path = write(tmp_path, "hw.py", SYMBOLIC_CODE.format("dx = y + exp(dq) - exp(1)"))
     one_error(*gbp_check(capsys, path), "checking this derivation takes too long (more than"
-              " 0.03 s in all, at line 4)")
+              " 0.3 s in all, at line 4); give values for the inputs")
 
 
 def test_each_file_of_a_folder_has_its_own_budget(tmp_path, capsys, tiny_budget, monkeypatch):
-    monkeypatch.setattr(check_module, "_FILE_BUDGETS", 3)
+    # 0.3 s a file: one claim (0.01 s) fits with room to spare, forty never do
+    monkeypatch.setattr(check_module, "_FILE_BUDGETS", 30)
     write(tmp_path, "a-numbers.py", GOOD_CODE)
     write(tmp_path, "b-one-formula.toml", SYMBOLIC + '[claims]\n"df/dx" = "y + 1"\n')
-    many_formulas = "".join(f'"d{n}" = "x + {i}"\n' for i, n in enumerate(["x", "y", "q", "f"]))
-    write(tmp_path, "c-many-formulas.toml", SYMBOLIC + "[claims]\n" + many_formulas)
+    program = "\n".join(["q0 = x * y", *(f"q{i} = q{i - 1} + x" for i in range(1, 40)),
+                         "f = q39 * y"])
+    many_formulas = "".join(f'dq{i} = "y + {i}"\n' for i in range(40))
+    write(tmp_path, "c-many-formulas.toml",
+          f'program = """\n{program}\n"""\n[claims]\n{many_formulas}')
     write(tmp_path, "d-one-formula.toml", SYMBOLIC + '[claims]\n"df/dx" = "y + 1"\n')
     write(tmp_path, "e-numbers.py", GOOD_CODE)
     code, out, err = gbp_check(capsys, tmp_path)
@@ -552,11 +556,11 @@ def test_a_real_slow_formula_claim(tmp_path, capsys, monkeypatch):
 
 def test_numeric_backward_lines_over_the_budget_name_the_line(tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("GBP_SYMBOLIC_SECONDS", "0.01")
-    monkeypatch.setattr(check_module, "_FILE_BUDGETS", 3)
+    monkeypatch.setattr(check_module, "_FILE_BUDGETS", 30)  # 0.3 s: room to reach line 5
     monkeypatch.setattr(check_module, "_numeric_op", spin)
     path = write(tmp_path, "hw.py", NUMERIC_CODE.format("dx = y + dq"))
     line = one_error(*gbp_check(capsys, path), "checking this derivation takes too long (more"
-                     " than 0.03 s in all, at line 5)")
+                     " than 0.3 s in all, at line 5)")
     assert "give values" not in line  # it has values
 
 
