@@ -29,25 +29,29 @@ import math
 import operator
 import random
 import re
-import tomllib
+import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Iterator
 
 import networkx as nx
 import sympy
 
-from .errors import EvaluationError, GbpError, InputError, ParseError, ValuesError
 from .backprop import Evaluation, evaluate
+from .errors import EvaluationError, GbpError, InputError, LimitError, ParseError, ValuesError
 from .gates import FUNCTIONS, GATES
-from .notation import constant as format_number, value_text as format_value
-from .symbolic import symbolic_values, sympy_number
-from .graph import Circuit, build
+from .graph import Circuit, _Builder, build
+from .limits import MAX_INTEGER_DIGITS, symbolic_seconds, time_budget
+from .notation import constant as format_number
+from .notation import value_text as format_value
 from .parser import parse
 from .passes import backward_start, gradient_reading
+from .symbolic import _not_finite, check_symbolic, symbolic_values, sympy_number
 from .syntax import BinOp, Call, Expr, Name, Neg, Num, Program, Statement, is_constant, names_in
 from .textfile import read_text
-from .tomlfile import DERIVATION_KEYS, load_example, toml_error
+from .tomlfile import DERIVATION_KEYS, _finite, load_example, load_toml
 
 __all__ = [
     "Tolerance", "ClaimResult", "NameWarning", "Report", "FolderEntry", "FolderReport",
@@ -66,10 +70,19 @@ SUFFIXES = (".toml", ".py")
 _SPOT_POINTS = 8
 _SPOT_SEED = 231
 _SPOT_RTOL = 1e-9
+#: Digits of the floats a spot check works with.
+_SPOT_DIGITS = 30
+#: Largest magnitude, in bits, of a number that exact arithmetic makes or a spot check works
+#: with: 10**±MAX_INTEGER_DIGITS.
+_MAX_BITS = math.ceil(MAX_INTEGER_DIGITS * math.log2(10))
 #: Longest formula text shown in the table (longer ones are in the JSON only).
 _SHOWN_FORMULA = 40
 
-OK, WRONG, INHERITED, MISSING = "ok", "wrong", "inherited", "missing"
+OK, WRONG, INHERITED, MISSING, UNCHECKED = "ok", "wrong", "inherited", "missing", "unchecked"
+
+#: Checking one derivation may take this many times symbolic_seconds() in all (each claim's
+#: symbolic comparison may take symbolic_seconds()).
+_FILE_BUDGETS = 5
 
 
 # ---- tolerance -----------------------------------------------------------------------------------
@@ -117,10 +130,13 @@ class ClaimResult:
     """One claim: what was claimed, what is correct, and where an error comes from.
 
     ``status`` is ``ok``, ``wrong`` (a first wrong step: every input it uses is right),
-    ``inherited`` (wrong only because it uses a wrong claim) or ``missing`` (code only: the
-    gradient of an input that no line assigns; ``given`` is None); ``root_cause`` lists the
-    first wrong steps, as ``(name, line)``, an error comes from (itself for ``wrong``).
-    Values are floats, or sympy formulas when the circuit has no input values.
+    ``inherited`` (wrong only because it uses a wrong claim), ``missing`` (code only: the
+    gradient of an input that no line assigns; ``given`` is None) or ``unchecked`` (too
+    complex to check symbolically within the time budget; ``note`` says why, and
+    ``expected`` is None when even the correct formula could not be worked out);
+    ``root_cause`` lists the first wrong steps, as ``(name, line)``, an error comes from
+    (itself for ``wrong``).  Values are floats, or sympy formulas when the circuit has no
+    input values.
     """
 
     claim: str
@@ -152,7 +168,7 @@ class ClaimResult:
             "line": self.line,
             "formula": self.formula,
             "expected_formula": self.expected_formula,
-            "root_cause": None if self.status in (OK, MISSING) else [
+            "root_cause": None if self.status in (OK, MISSING, UNCHECKED) else [
                 {"name": name, "line": line} for name, line in self.root_cause],
             "note": self.note,
             "source": self.source,
@@ -186,7 +202,8 @@ class Report:
     In the code format ``claims`` also holds a ``missing`` row for every input whose
     gradient no line assigns; ``not_claimed`` names those gradients in both formats (in
     TOML they are only a note).  ``warnings`` are names that look like gradients but name
-    no node.  The report is OK when no claim is wrong or missing and there is no warning.
+    no node.  The report is OK when every claim holds (none is wrong, missing or too complex
+    to check) and there is no warning.
     """
 
     file: str
@@ -220,13 +237,12 @@ class Report:
         if self.ok:
             return f"All {n} claims hold."
         if not self.wrong:
-            held = f"All {n} claims hold" if n else "Nothing is claimed"
-            return f"{held}, but {_incomplete(self)}."
+            return f"{_held(self, 'All {} claims hold')}, but {_incomplete(self)}."
         roots = ", ".join(f"{c.name} (line {c.line})" if c.line else c.name for c in self.roots)
         inherited = [c.name for c in self.claims if c.status == INHERITED]
         text = f"{len(self.wrong)} of {n} claims wrong; first wrong: {roots}"
         text += f"; inherit the error: {', '.join(inherited)}" if inherited else ""
-        return text + (f"; {_incomplete(self)}" if self.missing or self.warnings else "")
+        return text + (f"; {_incomplete(self)}" if _incomplete(self) else "")
 
     @property
     def made(self) -> list[ClaimResult]:
@@ -237,6 +253,11 @@ class Report:
     def wrong(self) -> list[ClaimResult]:
         """The wrong claims: first wrong steps and those that inherit an error."""
         return [c for c in self.claims if c.status in (WRONG, INHERITED)]
+
+    @property
+    def unchecked(self) -> list[ClaimResult]:
+        """The claims too complex to check symbolically within the time budget."""
+        return [c for c in self.claims if c.status == UNCHECKED]
 
     @property
     def missing(self) -> list[ClaimResult]:
@@ -273,9 +294,25 @@ class Report:
         }
 
 
+def _held(report: Report, all_hold: str) -> str:
+    """How many claims hold, when none is wrong: ``all_hold`` (``All {} claims hold``), or
+    ``2 of 3 claims hold`` when some are too complex to check."""
+    n = len(report.made)
+    if not n:
+        return "Nothing is claimed"
+    unchecked = len(report.unchecked)
+    return f"{n - unchecked} of {n} claims hold" if unchecked else all_hold.format(n)
+
+
 def _incomplete(report: Report) -> str:
-    """What besides wrong claims makes a report not OK: missing gradients, stray names."""
+    """What besides wrong claims makes a report not OK: claims too complex to check,
+    missing gradients, stray names."""
     parts = []
+    if report.unchecked:
+        names = ", ".join(f"{c.name} (line {c.line})" if c.line else c.name
+                          for c in report.unchecked)
+        parts.append(f"{names} {'is' if len(report.unchecked) == 1 else 'are'} too complex to"
+                     " check symbolically")
     missing = [c.name for c in report.missing]
     if missing:
         parts.append(f"{len(missing)} input gradient{'s are' if len(missing) > 1 else ' is'}"
@@ -292,8 +329,14 @@ def _jsonable(value: Any) -> Any:
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
     if isinstance(value, sympy.Basic) and value.is_Number:
-        return float(value)
+        number = float(value)
+        return number if math.isfinite(number) else _huge_text(value)
     return str(value)
+
+
+def _huge_text(value: sympy.Number) -> str:
+    """A number of exact arithmetic beyond float64, as text: ``1.74787e+954``."""
+    return str(sympy.Float(value, 6))
 
 
 # ---- names in the source -------------------------------------------------------------------------
@@ -302,7 +345,22 @@ def _unknown(name: str, names: list[str], what: str) -> str:
     """``unknown name 'w' in the claim (did you mean 'w0'? names: w0, x0, ...)``."""
     close = difflib.get_close_matches(name, names, n=1)
     hint = f"did you mean '{close[0]}'? " if close else ""
-    return f"unknown name '{name}'{what} ({hint}names: {', '.join(names)})"
+    return f"unknown name '{name}'{what} ({hint}names: {_names_text(names)})"
+
+
+#: Longest claim of a TOML derivation (a name, dX, "dA/dB"), in characters.
+_LONGEST_CLAIM = 200
+#: Most names a message lists (a forward pass may have thousands), and most warnings that
+#: suggest the nearest gradient name (each compares the name with every candidate).
+_LISTED_NAMES = 20
+_SUGGESTIONS = 100
+
+
+def _names_text(names: list[str]) -> str:
+    """``x, y, z``, or the first :data:`_LISTED_NAMES` names and how many more there are."""
+    shown = ", ".join(names[:_LISTED_NAMES])
+    more = len(names) - _LISTED_NAMES
+    return shown + (f", ... ({more:,} more)" if more > 0 else "")
 
 
 @dataclass(frozen=True)
@@ -323,6 +381,81 @@ class _Key:
 
 class _Problem(Exception):
     """A claim that cannot be read; the caller adds where it is."""
+
+
+# ---- the time budget of symbolic work ----------------------------------------------------------
+
+class _TooComplex(Exception):
+    """A claim whose symbolic comparison is over its time budget or a size limit; the
+    message says why, as the claim's note ends: ``more than 4 s``."""
+
+
+#: Errors of a symbolic comparison too large for sympy (its stack, memory, or numbers).
+_TOO_LARGE = (LimitError, RecursionError, MemoryError, OverflowError)
+
+
+class _Clock:
+    """The wall-clock budget of one derivation's symbolic work (see :func:`time_budget`).
+
+    Each claim's comparison may take :func:`symbolic_seconds`; over it, the claim is too
+    complex to check, not wrong.  All the work on the derivation together (from reading it)
+    may take :data:`_FILE_BUDGETS` times that; over it, the derivation is an error.  The
+    budgets of one derivation follow one another and never nest (an outer one would govern).
+    """
+
+    def __init__(self) -> None:
+        self.seconds = symbolic_seconds()
+        self.total = self.seconds * _FILE_BUDGETS
+        self.deadline = time.monotonic() + self.total
+        self.symbolic = False  # whether any of the work was symbolic
+
+    def over(self, where: str = "") -> LimitError:
+        advice = "; give values for the inputs, or claim numbers instead of formulas" \
+            if self.symbolic else ""
+        return LimitError(f"checking this derivation takes too long (more than"
+                          f" {self.total:g} s in all{where}){advice}")
+
+    def left(self) -> float:
+        """Seconds left for the derivation; a :class:`LimitError` when none are."""
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise self.over()
+        return left
+
+    @contextmanager
+    def claim(self, symbolic: bool = True) -> Iterator[None]:
+        """One claim's comparison: over its budget or a size limit (``symbolic``: it does
+        symbolic work), :class:`_TooComplex`."""
+        left = self.left()
+        if not symbolic:
+            yield
+            return
+        self.symbolic = True
+        seconds = min(self.seconds, left)
+        expired = f"more than {seconds:g} s"
+        try:
+            with time_budget(seconds, expired):
+                yield
+        except _TOO_LARGE as err:
+            if isinstance(err, LimitError) and err.message is expired:
+                if seconds < self.seconds:  # the derivation's time ran out, not the claim's
+                    raise self.over() from None
+                raise _TooComplex(expired) from None
+            raise _TooComplex("its formulas are too large to work out") from None
+
+    @contextmanager
+    def part(self, symbolic: bool, where: Callable[[], str] | None = None) -> Iterator[None]:
+        """Work on the whole derivation (``symbolic`` or not); ``where()`` says where it was,
+        when it runs out."""
+        self.symbolic = self.symbolic or symbolic
+        expired = f"over {self.total:g} s"
+        try:
+            with time_budget(self.left(), expired):
+                yield
+        except LimitError as err:
+            if err.message is not expired:
+                raise
+            raise self.over(where() if where else "") from None
 
 
 # ---- the forward pass: circuit, values, and the true answers -------------------------------------
@@ -375,53 +508,95 @@ class _Forward:
         self.names = list(names)
         self._nodes: dict[tuple[str, int | None], str] = {}
         self._sym: Evaluation | None = None
+        self._sym_failed = False
+        self.shape = _Shape()
+        self._limits: tuple[int, int] | None = None
 
     # -- where names live -----------------------------------------------------------------------
 
     def last_binding(self, name: str) -> int | None:
         """Index of the statement that binds ``name`` last (None for a pure input)."""
-        for i in range(len(self.statements) - 1, -1, -1):
-            if self.statements[i].target == name:
-                return i
-        return None
+        return self._last.get(name)
+
+    @cached_property
+    def _name_set(self) -> frozenset[str]:
+        return frozenset(self.names)
+
+    @cached_property
+    def _last(self) -> dict[str, int]:
+        return {st.target: i for i, st in enumerate(self.statements) if st.target}
+
+    @cached_property
+    def _bindings(self) -> dict[str, list[tuple[int, str]]]:
+        """Each name's nodes in the forward pass, in order, with the index of the statement
+        that makes it so (a name first read as an input is bound by the statement that reads
+        it).  The builder itself resolves the names, statement by statement, exactly as it
+        builds the circuit, so node ids are the circuit's; done once, it keeps a derivation
+        of thousands of lines linear."""
+        builder = _Builder(self.source, expand=False)
+        bindings: dict[str, list[tuple[int, str]]] = {}
+        for i, st in enumerate(self.statements):
+            builder.program(Program((st,), self.source))
+            for name in dict.fromkeys([*names_in(st.value), *([st.target] if st.target else [])]):
+                node = builder.env[name]
+                if name not in bindings or bindings[name][-1][1] != node:
+                    bindings.setdefault(name, []).append((i, node))
+        return bindings
 
     def node_of(self, name: str, before: int | None = None) -> str:
-        """The node a name means at the end of the forward pass, or just before a statement.
-
-        Built by appending the bare name to the (truncated) program: the builder resolves
-        it exactly as the source does, and node ids are the same as the full circuit's.
-        """
+        """The node a name means at the end of the forward pass, or just before a statement
+        (what the builder resolves it to at that point)."""
         key = (name, before)
         if key in self._nodes:
             return self._nodes[key]
-        stmts = self.statements if before is None else self.statements[:before]
-        seen = {st.target for st in stmts} | {n for st in stmts for n in names_in(st.value)}
-        if name not in seen:
-            if name in self.circuit.inputs:
-                node = self.circuit.inputs[name]
-            elif name == self.output and before is None:
-                node = self.circuit.output
-            else:
-                raise KeyError(name)
+        end = len(self.statements) if before is None else before
+        nodes = [node for i, node in self._bindings.get(name, ()) if i < end]
+        if nodes:
+            node = nodes[-1]
+        elif name in self.circuit.inputs:
+            node = self.circuit.inputs[name]
+        elif name == self.output and before is None:
+            node = self.circuit.output
         else:
-            probe = Program((*stmts, Statement(None, Name(name, 1, 1), 1, 1)), self.source)
-            node = build(probe).output
+            raise KeyError(name)
         self._nodes[key] = node
         return node
 
     @property
     def sym(self) -> Evaluation:
-        """The symbolic evaluation (every value and gradient a formula of the inputs)."""
+        """The symbolic evaluation (every value and gradient a formula of the inputs).
+
+        Raises :class:`_TooComplex` once it has failed: each claim would try again.
+        """
         if self._sym is None:
-            self._sym = (self.evaluation if self.symbolic
-                         else evaluate(replace(self.circuit, given={})))
+            if self._sym_failed:
+                raise _TooComplex("the circuit's formulas take too long or are too large to"
+                                  " work out")
+            try:
+                self._sym = (self.evaluation if self.symbolic
+                             else evaluate(replace(self.circuit, given={})))
+            except BaseException:  # the clock's too, which is no Exception
+                self._sym_failed = True
+                raise
         return self._sym
+
+    @property
+    def formula_limits(self) -> tuple[int, int]:
+        """How deep a formula of the symbolic backward pass may be, and how deep max/min may
+        nest in it (:data:`_MAX_FORMULA_DEPTH`, :data:`_MAX_MINMAX_NESTING`), or a little
+        more than the symbolic forward pass's own formulas."""
+        if self._limits is None:
+            ev = self.evaluation
+            shapes = [self.shape(f) for f in (*ev.values.values(), *ev.grads.values(),
+                                              *(d for ds in ev.local.values() for d in ds))
+                      ] if self.symbolic else []
+            self._limits = (max([_MAX_FORMULA_DEPTH, *(d + 10 for d, _ in shapes)]),
+                            max([_MAX_MINMAX_NESTING, *(n + 2 for _, n in shapes)]))
+        return self._limits
 
     def value(self, name: str, before: int | None = None, symbolic: bool = False) -> Any:
         node = self.node_of(name, before)
-        if symbolic:
-            return symbolic_values(self.circuit)[node]
-        return self.evaluation.values[node]
+        return (self.sym if symbolic else self.evaluation).values[node]
 
     @property
     def point(self) -> dict[str, float] | None:
@@ -500,29 +675,45 @@ class _Forward:
         at = {n: self.value(n, idx) for n in mini.inputs}
         return evaluate(mini, at).grads[mini.inputs[b]]
 
-    def formula(self, text: str) -> tuple[Any, sympy.Expr, bool]:
-        """A claimed formula: its value at the point (None if symbolic), as sympy, constant?
+    def formula(self, text: str) -> tuple[Any, Circuit]:
+        """A claimed formula, read: its value at the point (None in symbolic mode, unless it
+        has no names) and its circuit.
 
         Raises :class:`_Problem` (or the parser's error) when it cannot be read.
         """
         program = parse(text)
         if len(program.statements) != 1 or program.statements[0].target is not None:
             raise _Problem("a formula is one expression, not an assignment or several lines")
-        mini = build(program)
+        try:
+            mini = build(program)
+        except RecursionError:  # max(...) of many arguments, nested in one another
+            raise _Problem("the formula is nested too deeply to work with") from None
         for n in mini.inputs:
             if n not in self.names:
                 raise _Problem(_unknown(n, self.names, " in the formula"))
-        formula = symbolic_values(mini)[mini.output].xreplace(
-            {sympy.Symbol(n, real=True): self.value(n, symbolic=True) for n in mini.inputs})
-        constant = not mini.inputs
+        if not mini.inputs:
+            return float(mini.graph.nodes[mini.output]["value"]), mini
         if self.symbolic:
-            return (float(formula) if constant else None), formula, constant
+            return None, mini
         try:
-            value = evaluate(mini, {n: self.value(n) for n in mini.inputs}).output if mini.inputs \
-                else float(mini.graph.nodes[mini.output]["value"])
+            value = evaluate(mini, {n: self.value(n) for n in mini.inputs}).output
         except EvaluationError as err:
             raise _Problem(f"the formula cannot be evaluated at the point: {err}") from None
-        return value, formula, constant
+        return value, mini
+
+    def formula_expr(self, mini: Circuit) -> sympy.Expr:
+        """A claimed formula (its circuit) as sympy, in the inputs: symbolic work, refused
+        with a :class:`LimitError` when the formulas would be too large to work out.
+
+        Raises :class:`_Problem` when it is not a finite number for any input.
+        """
+        check_symbolic(mini)
+        formula = symbolic_values(mini)[mini.output].xreplace(
+            {sympy.Symbol(n, real=True): self.value(n, symbolic=True) for n in mini.inputs})
+        why = _not_finite(formula)
+        if why:
+            raise _Problem(f"the formula is not a finite number for any input ({why})")
+        return formula
 
     # -- what is not claimed ----------------------------------------------------------------------
 
@@ -552,23 +743,28 @@ class _Forward:
                 if node not in claimed and self.node_of(name) == node
                 and nx.has_path(graph, node, output)]
 
-    def no_node(self, name: str, taken: set[str] | None = None) -> tuple[str, str | None]:
+    def no_node(self, name: str, taken: set[str] | None = None,
+                suggest: bool = True) -> tuple[str, str | None]:
         """Why ``dzz`` is no gradient, and the nearest gradient name (preferring those not in
-        ``taken``): ``("no node 'zz'; did you mean dz?", "dz")``."""
+        ``taken``): ``("no node 'zz'; did you mean dz?", "dz")``; only why, if not
+        ``suggest``."""
         rest = name[1:]
         absent = rest
-        candidates = [f"d{n}" for n in self.names if f"d{n}" not in self.names]
+        names = self._name_set
+        candidates = [f"d{n}" for n in self.names if f"d{n}" not in names]
         a = next((rest[:i] for i in range(1, len(rest) - 1)
-                  if rest[i] == "d" and rest[:i] in self.names), None)
+                  if rest[i] == "d" and rest[:i] in names), None)
         if a is not None:  # dAdB with an unknown B
             absent = rest[len(a) + 1:]
             candidates += [f"d{a}d{n}" for n in self.names if n != a]
+        if not suggest:
+            return f"no node '{absent}'", None
         free = [c for c in candidates if c not in (taken or set())]
         close = (difflib.get_close_matches(name, free, n=1)
                  or difflib.get_close_matches(name, candidates, n=1))
         if close:
             return f"no node '{absent}'; did you mean {close[0]}?", close[0]
-        return f"no node '{absent}' (names: {', '.join(self.names)})", None
+        return f"no node '{absent}' (names: {_names_text(self.names)})", None
 
     def contributions(self, name: str) -> list[float]:
         """Gradient flowing into ``name``'s node along each of its outgoing wires (numeric)."""
@@ -589,14 +785,85 @@ def _sym(value: Any) -> sympy.Basic:
     return sympy.Integer(value) if isinstance(value, int) else sympy.Float(value)
 
 
-def _eval_at(expr: sympy.Expr, point: dict[sympy.Symbol, float]) -> float | None:
-    """A formula's value at a point, or None where it is not a finite real number."""
+class _OutOfRange(Exception):
+    """A number a spot check does not work with: not finite, or beyond 10**±1000."""
+
+
+def _bits(number: sympy.Number) -> int:
+    """How far a number is from 1, in bits (the size of its binary exponent); 0 for zero.
+
+    >>> _bits(sympy.Integer(2) ** 100), _bits(sympy.Rational(1, 1024)), _bits(sympy.Float(1e-300))
+    (101, 11, 996)
+    """
+    if number.is_Float:
+        _, mantissa, exponent, size = number._mpf_
+        if not mantissa:
+            if exponent:  # inf or nan
+                raise _OutOfRange
+            return 0
+        return abs(exponent + size)
+    if number.is_Rational:
+        return max(abs(number.p).bit_length(), number.q.bit_length())
+    raise _OutOfRange  # oo, nan
+
+
+def _in_range(value: Any) -> Any:
+    """``value`` if every number in it is finite and within 10**±1000 (:data:`_MAX_BITS`)."""
+    if isinstance(value, sympy.Expr):
+        if value.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
+            raise _OutOfRange
+        for number in (value,) if value.is_Number else value.atoms(sympy.Number):
+            if _bits(number) > _MAX_BITS:
+                raise _OutOfRange
+    return value
+
+
+def _spot_value(expr: sympy.Basic, point: dict[sympy.Symbol, sympy.Float]) -> complex | None:
+    """``expr`` with its symbols at ``point``, worked out part by part in floats of
+    :data:`_SPOT_DIGITS` digits; None where a part is not a finite number or is beyond
+    10**±1000 (:data:`_MAX_BITS`).
+
+    Working bottom-up bounds the work: sympy, given the whole formula, would work out
+    ``exp(exp(exp(exp(x))))`` to a number whose exponent alone has millions of digits.  A
+    shared part is worked out once, and no part of the formula is walked recursively.
+
+    >>> x = sympy.Symbol("x", real=True)
+    >>> _spot_value(x**2 + 1, {x: sympy.Float(3, 30)})
+    (10+0j)
+    >>> _spot_value(sympy.exp(sympy.exp(sympy.exp(sympy.exp(x)))), {x: sympy.Float(3, 30)}) is None
+    True
+    """
+    memo: dict[Any, Any] = {}
+    stack: list[tuple[Any, bool]] = [(expr, False)]
     try:
-        value = complex(_sym(expr).xreplace(
-            {s: sympy.Float(v, 30) for s, v in point.items()}).evalf(20))
-    except (TypeError, ValueError, ZeroDivisionError, OverflowError, AttributeError):
+        while stack:
+            node, ready = stack.pop()
+            if node in memo:
+                continue
+            if node in point:
+                memo[node] = point[node]
+            elif not node.args:  # a number, a constant such as pi, true or false
+                memo[node] = _in_range(node.evalf(_SPOT_DIGITS) if node.is_NumberSymbol else node)
+            elif not ready:
+                stack.append((node, True))
+                stack.extend((arg, False) for arg in node.args if arg not in memo)
+            else:
+                value = node.func(*(memo[arg] for arg in node.args))
+                if isinstance(value, sympy.Expr) and not value.is_Number:
+                    value = value.evalf(_SPOT_DIGITS)  # its parts are numbers in range
+                memo[node] = _in_range(value)
+        return complex(memo[expr])
+    except (_OutOfRange, TypeError, ValueError, ZeroDivisionError, OverflowError,
+            AttributeError, MemoryError, RecursionError):
         return None
-    if abs(value.imag) > 1e-12 * max(1.0, abs(value.real)) or not math.isfinite(value.real):
+
+
+def _eval_at(expr: sympy.Expr, point: dict[sympy.Symbol, float]) -> float | None:
+    """A formula's value at a point, or None where it is not a finite real number (or a part
+    of it is beyond 10**±1000)."""
+    value = _spot_value(_sym(expr), {s: sympy.Float(v, _SPOT_DIGITS) for s, v in point.items()})
+    if value is None or not math.isfinite(value.real) \
+            or abs(value.imag) > 1e-12 * max(1.0, abs(value.real)):
         return None
     return value.real
 
@@ -618,8 +885,43 @@ def _spot_points(symbols: list[sympy.Symbol], center: dict[str, float] | None) -
     return points
 
 
+#: The largest difference of two formulas sympy.simplify is asked about: its operations, and
+#: its degree as a polynomial once multiplied out (simplify multiplies out, and did so to
+#: (x + 1)**10**6 for gigabytes within the time budget).
+_SIMPLIFY_OPS = 500
+_SIMPLIFY_DEGREE = 64
+
+
+def _degree(expr: sympy.Basic) -> float:
+    """The degree a formula would have multiplied out, counting each function as a variable.
+
+    >>> x, y = sympy.symbols("x y", real=True)
+    >>> _degree(x**2 * (1 - x)**3), _degree(((x + y + 1)**32 + 1)**32), _degree(sympy.exp(x**3))
+    (5, 1024, 3)
+    """
+    memo: dict[Any, float] = {}
+    stack = [(expr, False)]
+    while stack:
+        node, ready = stack.pop()
+        if node in memo:
+            continue
+        if not node.args:
+            memo[node] = 1 if node.is_Symbol else 0
+        elif not ready:
+            stack.append((node, True))
+            stack.extend((arg, False) for arg in node.args if arg not in memo)
+        elif node.is_Pow and node.exp.is_Rational:
+            memo[node] = abs(node.exp) * memo[node.base]
+        elif node.is_Mul:
+            memo[node] = sum(memo[arg] for arg in node.args)
+        else:
+            memo[node] = max(memo[arg] for arg in node.args)
+    return memo[expr]
+
+
 def _equivalent(a: Any, b: Any, center: dict[str, float] | None) -> bool:
-    """Same formula: agreement at seeded random points near the point, else simplify(a-b) == 0.
+    """Same formula: agreement at seeded random points near the point, else simplify(a-b) == 0
+    (a :class:`LimitError` when the difference is too large for simplify).
 
     >>> x, z = sympy.symbols("x z", real=True)
     >>> _equivalent(1 * z, z, None), _equivalent((x + 1)**2, x**2 + 2*x + 1, {"x": 3.0})
@@ -642,10 +944,19 @@ def _equivalent(a: Any, b: Any, center: dict[str, float] | None) -> bool:
         agree += 1
     if agree >= 3:
         return True
+    if _degree(diff) > _SIMPLIFY_DEGREE or sympy.count_ops(diff) > _SIMPLIFY_OPS:
+        raise LimitError("too large for sympy.simplify")  # the caller: too complex to check
     try:  # too few points where both are defined: ask sympy
         return bool(sympy.simplify(diff) == 0)
+    except (RecursionError, MemoryError, OverflowError):
+        raise  # too large for sympy: not shown equal, nor different (the caller says so)
     except Exception:  # noqa: BLE001 - sympy may fail in many ways; then they are not shown equal
         return False
+
+
+def _brief(text: str) -> str:
+    """A claimed formula in an error message, cut short: ``'max(x*0, x*1, ...'``."""
+    return repr(text if len(text) <= 2 * _SHOWN_FORMULA else text[:2 * _SHOWN_FORMULA - 3] + "...")
 
 
 def _shown(expr: Any) -> str | None:
@@ -723,24 +1034,118 @@ def _numeric_op(op: str, a: float, b: float, e: Expr) -> float:
     return float(r)
 
 
+def _power_digits(base: Any, exponent: Any) -> float:
+    """About how many digits exact arithmetic writes for ``base ** exponent``, or 0.
+
+    sympy works out a rational power of a number exactly (``2**10**10``), also inside a
+    product or a root (``(2*x)**10**10``, ``sqrt(2)**10**10``): the estimate is the exponent
+    times the digits of the largest number in the base.
+
+    >>> x = sympy.Symbol("x", real=True)
+    >>> round(_power_digits(sympy.Integer(10), sympy.Integer(10**10)))
+    10000000000
+    >>> _power_digits(x + 1, sympy.Integer(10**10)), _power_digits(sympy.Integer(2), x)
+    (0, 0)
+    """
+    if not isinstance(exponent, sympy.Rational) or exponent == 0:
+        return 0
+    numbers = [abs(n) for n in base.atoms(sympy.Rational) if abs(n) != 1 and n != 0]
+    if not numbers:
+        return 0
+    digits = max(max(math.log10(n.p), math.log10(n.q)) for n in numbers)
+    return 10 ** min(math.log10(abs(exponent.p)) - math.log10(exponent.q) + math.log10(digits),
+                     300)
+
+
 def _symbolic_op(op: str, a: Any, b: Any, e: Expr) -> Any:
-    r = _OPERATORS[op](a, b)
+    if op == "**":
+        digits = _power_digits(a, b)
+        if digits > MAX_INTEGER_DIGITS:
+            shown = f"{digits:,.0f}" if digits < 1e15 else f"10**{math.log10(digits):.0f}"
+            raise LimitError(f"exact arithmetic: this power would be a number of about {shown}"
+                             f" digits; the limit is {MAX_INTEGER_DIGITS:,}", e.line, e.col)
+    return _finite_formula(_OPERATORS[op](a, b), e, "the result")
+
+
+def _finite_formula(r: Any, e: Expr, what: str) -> Any:
+    """A formula of the symbolic backward pass, checked: finite for some input, and, if it
+    is a constant, a real number of at most MAX_INTEGER_DIGITS digits (so that exact
+    arithmetic on it stays small)."""
     if r.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
-        raise _fail("the result is not a finite number", e)
+        raise _fail(f"{what} is not a finite number", e)
+    if not r.is_number:
+        return r
+    if r.is_Rational:
+        if _bits(r) > _MAX_BITS:
+            raise LimitError(f"exact arithmetic: {what} is a number of more than"
+                             f" {MAX_INTEGER_DIGITS:,} digits", e.line, e.col)
+        return r
+    value = _spot_value(r, {})
+    if value is None:
+        raise _fail(f"{what} is not a finite number of at most {MAX_INTEGER_DIGITS:,} digits", e)
+    if abs(value.imag) > 1e-12 * max(1.0, abs(value.real)):
+        raise _fail(f"{what} is not a real number", e)
     return r
+
+
+def _parts(e: Expr) -> tuple[Expr, ...]:
+    """The operands of an operation of the whitelisted tree."""
+    if isinstance(e, Neg):
+        return (e.operand,)
+    if isinstance(e, BinOp):
+        return (e.left, e.right)
+    return e.args  # type: ignore[attr-defined]
+
+
+#: How deep formulas of the symbolic backward pass may get, unless the forward pass's own go
+#: deeper: parts nested in parts (sympy prints and compares formulas recursively), and max/min
+#: nested in max/min (sympy compares every two arguments of a max: 100 take minutes).  The
+#: second is the forward pass's limit in symbolic mode (evaluate.check_symbolic).
+_MAX_FORMULA_DEPTH = 150
+_MAX_MINMAX_NESTING = 12
+
+
+class _Shape:
+    """How deep sympy formulas are: parts nested in parts, and max/min nested in max/min
+    (``Max(a, b, c)`` counts 2, as the ``max(max(a, b), c)`` it comes from).  Each part is
+    measured once, without recursion."""
+
+    def __init__(self) -> None:
+        self._memo: dict[Any, tuple[int, int]] = {}
+
+    def __call__(self, expr: Any) -> tuple[int, int]:
+        """``(depth, max/min nesting)`` of a formula."""
+        memo = self._memo
+        stack = [(expr, False)]
+        while stack:
+            node, ready = stack.pop()
+            if node in memo:
+                continue
+            args = getattr(node, "args", ())
+            if ready or not args:
+                inner = [memo[a] for a in args]
+                depth = 1 + max((d for d, _ in inner), default=0)
+                nesting = max((n for _, n in inner), default=0)
+                if isinstance(node, (sympy.Max, sympy.Min)):
+                    nesting += len(args) - 1
+                memo[node] = (depth, nesting)
+            else:
+                stack.append((node, True))
+                stack.extend((a, False) for a in args if a not in memo)
+        return memo[expr]
 
 
 class _Interpreter:
     """Runs backward statements over the whitelisted tree: numbers, names, + - * / **,
-    unary minus and the gate table's functions.  Nothing is executed."""
+    unary minus and the gate table's functions.  Nothing is executed, and nothing recurses:
+    a folded max(...) of 100 arguments is a chain of 99 calls, and such chains may nest."""
 
     def __init__(self, forward: _Forward):
         self.forward = forward
         self.symbolic = forward.symbolic
         self.op = _symbolic_op if self.symbolic else _numeric_op
         self._forward_values: dict[str, Any] = {}
-        self._handlers = {Num: self._num, Name: self._name, Neg: self._neg,
-                          BinOp: self._binop, Call: self._call}
+        self.statement: Statement | None = None  # the one being worked out
 
     def forward_value(self, name: str) -> Any:
         if name not in self._forward_values:
@@ -755,8 +1160,14 @@ class _Interpreter:
         env: dict[str, Any] = {}
         steps: list[_Step] = []
         for i, st in enumerate(statements):
+            self.statement = st
             reads: list[tuple[str, int | None]] = []
-            value = self.expr(st.value, _Scope(env, bound, reads))
+            try:
+                value = self.expr(st.value, _Scope(env, bound, reads))
+                if self.symbolic:
+                    self._check_depth(value, st)
+            except RecursionError:  # in sympy, on a formula deeper than its stack allows
+                raise self._too_deep(st) from None
             steps.append(_Step(i, st, value, tuple(reads), bound.get(st.target)))
             bound[st.target] = i  # type: ignore[index]
             env[st.target] = value  # type: ignore[index]
@@ -764,13 +1175,45 @@ class _Interpreter:
                 env[st.target] = overrides[st.target]  # type: ignore[index]
         return steps
 
-    def expr(self, e: Expr, scope: "_Scope") -> Any:
-        return self._handlers[type(e)](e, scope)
+    def _check_depth(self, value: Any, st: Statement) -> None:
+        """Refuse a formula much deeper than the forward pass's (it could not be printed)."""
+        if self.forward.shape(value)[0] > self.forward.formula_limits[0]:
+            raise self._too_deep(st)
 
-    def _num(self, e: Num, scope: "_Scope") -> Any:
-        return sympy_number(e.value) if self.symbolic else e.value
+    def _inputs(self) -> str:
+        return ", ".join(self.forward.circuit.inputs) or "none"
 
-    def _name(self, e: Name, scope: "_Scope") -> Any:
+    def _too_deep(self, st: Statement) -> LimitError:
+        return LimitError(f"symbolic mode: the formula of {st.target} is nested too deeply to"
+                          f" work with; give values for the inputs ({self._inputs()})",
+                          st.line, st.col)
+
+    def expr(self, e: Expr, scope: _Scope) -> Any:
+        """The value of an expression, worked out with a stack of its own."""
+        values: list[Any] = []
+        stack: list[tuple[Expr, bool]] = [(e, False)]
+        while stack:
+            node, ready = stack.pop()
+            if isinstance(node, Num):
+                values.append(sympy_number(node.value) if self.symbolic else node.value)
+            elif isinstance(node, Name):
+                values.append(self._name(node, scope))
+            elif not ready:
+                stack.append((node, True))
+                stack.extend((part, False) for part in reversed(_parts(node)))
+            elif isinstance(node, Neg):
+                values[-1] = -values[-1]
+            elif isinstance(node, BinOp):
+                right = values.pop()
+                values[-1] = self.op(node.op, values[-1], right, node)
+            else:
+                count = len(node.args)  # type: ignore[attr-defined]
+                args = tuple(values[-count:])
+                del values[-count:]
+                values.append(self.call(node, args))  # type: ignore[arg-type]
+        return values[0]
+
+    def _name(self, e: Name, scope: _Scope) -> Any:
         if e.id in scope.bound:
             scope.reads.append((e.id, scope.bound[e.id]))
             return scope.env[e.id]
@@ -781,22 +1224,19 @@ class _Interpreter:
         raise ParseError(_unknown(e.id, known, ": not a name of the forward pass, nor"
                                   " assigned on an earlier line"), e.line, e.col)
 
-    def _neg(self, e: Neg, scope: "_Scope") -> Any:
-        return -self.expr(e.operand, scope)
-
-    def _binop(self, e: BinOp, scope: "_Scope") -> Any:
-        return self.op(e.op, self.expr(e.left, scope), self.expr(e.right, scope), e)
-
-    def _call(self, e: Call, scope: "_Scope") -> Any:
-        return self.call(e, tuple(self.expr(a, scope) for a in e.args))
-
     def call(self, e: Call, args: tuple[Any, ...]) -> Any:
         gate = GATES[FUNCTIONS[e.func]]
         if self.symbolic:
+            limit = self.forward.formula_limits[1]
+            if e.func in ("max", "min") and \
+                    1 + sum(self.forward.shape(a)[1] for a in args) > limit:
+                raise LimitError(f"symbolic mode: max/min nest more than {limit} deep"
+                                 " here, and their formulas grow too fast to work out; give"
+                                 f" values for the inputs ({self._inputs()})", e.line, e.col)
             r = gate.sympy_formula(args)
             if r.has(sympy.zoo, sympy.nan):
                 raise _fail(f"{e.func}() is not defined here", e)
-            return r
+            return _finite_formula(r, e, f"the result of {e.func}()")
         try:
             return gate.checked_forward(args, None)
         except EvaluationError as err:
@@ -814,6 +1254,7 @@ class _CodeCheck:
     """Checks a derivation written as code."""
 
     def __init__(self, text: str, tolerance: Tolerance):
+        self.clock = _Clock()
         self.text = text
         self.tolerance = tolerance
         program = parse(text)
@@ -845,7 +1286,7 @@ class _CodeCheck:
         self.interpreter = _Interpreter(self.forward)
 
     def run(self) -> Report:
-        steps = self.interpreter.run(self.backward)
+        steps = self._run()
         last = {s.target: s.index for s in steps}
         first = {}
         for s in steps:
@@ -853,25 +1294,31 @@ class _CodeCheck:
         names = sorted(self.keys, key=lambda n: last[n])  # dependency order
         symbolic = self.forward.symbolic
         given = {n: steps[last[n]].value for n in names}
-        expected = {n: self.forward.expected(self.keys[n], symbolic) for n in names}
-        ok = {n: self.compare.same(given[n], expected[n]) for n in names}
+        expected: dict[str, Any] = dict.fromkeys(names)
+        ok: dict[str, bool | None] = {}  # None: too complex to check
+        notes: dict[str, str | None] = dict.fromkeys(names)
+        for n in names:
+            try:
+                with self.clock.claim(symbolic):
+                    expected[n] = self.forward.expected(self.keys[n], symbolic)
+                    ok[n] = self.compare.same(given[n], expected[n])
+            except _TooComplex as err:
+                ok[n], notes[n] = None, f"too complex to check symbolically ({err})"
         deps = self._dependencies(steps, last)
 
         status: dict[str, str] = {}
         roots: dict[str, tuple[tuple[str, int | None], ...]] = {}
         lines: dict[str, int] = {}
-        notes: dict[str, str | None] = {}
-        wrong = [n for n in names if not ok[n]]
+        wrong = [n for n in names if ok[n] is False]
         for n in names:
-            lines[n], notes[n] = steps[last[n]].statement.line, None
-            if ok[n]:
-                status[n] = OK
+            lines[n] = steps[last[n]].statement.line
+            if ok[n] is not False:
+                status[n] = OK if ok[n] else UNCHECKED
                 continue
-            bad_inputs = [d for d in deps[n] if not ok[d]]
-            rerun = self.interpreter.run(
-                self.backward, {w: expected[w] for w in wrong if w != n}) if bad_inputs else steps
+            bad_inputs = [d for d in deps[n] if ok[d] is False]
+            rerun = self._run({w: expected[w] for w in wrong if w != n}) if bad_inputs else steps
             corrected = rerun[last[n]].value
-            if bad_inputs and self.compare.same(corrected, expected[n]):
+            if bad_inputs and self._same(corrected, expected[n]):
                 status[n] = INHERITED
                 inherited: dict[tuple[str, int | None], None] = {}
                 for d in bad_inputs:
@@ -893,7 +1340,8 @@ class _CodeCheck:
             results.append(ClaimResult(
                 claim=key.label(label), name=n, given=given[n], expected=expected[n],
                 status=status[n], line=lines[n],
-                expected_formula=str(expected[n]) if symbolic else None,
+                expected_formula=str(expected[n]) if symbolic and expected[n] is not None
+                else None,
                 root_cause=roots.get(n, ()), note=notes[n],
                 source=_source_line(self.text, lines[n]), nodes=self.forward.nodes(key)))
         not_claimed = []
@@ -913,16 +1361,34 @@ class _CodeCheck:
                       self.forward.evaluation.output, symbolic, self.forward.evaluation,
                       not_claimed=tuple(not_claimed), warnings=self._warnings(steps))
 
+    def _run(self, overrides: dict[str, Any] | None = None) -> list[_Step]:
+        """The backward pass, run within the derivation's time budget."""
+        with self.clock.part(self.forward.symbolic, self._where):
+            return self.interpreter.run(self.backward, overrides)
+
+    def _where(self) -> str:
+        statement = self.interpreter.statement
+        return f", at line {statement.line}" if statement else ""
+
+    def _same(self, given: Any, expected: Any) -> bool:
+        """Whether two values agree, within the budget of a claim (False when too complex)."""
+        try:
+            with self.clock.claim(self.forward.symbolic):
+                return self.compare.same(given, expected)
+        except _TooComplex:
+            return False
+
     def _warnings(self, steps: list[_Step]) -> tuple[NameWarning, ...]:
         """Names that start with d, name no node, and that no later line uses (``dzz``)."""
         used = {name for s in steps for name, idx in s.reads
                 if idx is not None and name != s.target}
         found: dict[str, NameWarning] = {}
+        taken = set(self.keys)
         for s in steps:
             t = s.target
             if t in self.keys or t in found or t in used or len(t) < 2 or not t.startswith("d"):
                 continue
-            text, suggestion = self.forward.no_node(t, set(self.keys))
+            text, suggestion = self.forward.no_node(t, taken, len(found) < _SUGGESTIONS)
             found[t] = NameWarning(t, s.statement.line, f"{t}: {text}", suggestion)
         return tuple(found.values())
 
@@ -948,7 +1414,7 @@ class _CodeCheck:
         start = fresh[-1] if fresh else chain[0]
         if start is not chain[0] and start.previous is not None:  # an earlier value thrown away
             discarded = steps[start.previous]
-            if self.compare.same(chain[-1].value + discarded.value, expected):
+            if self._same(chain[-1].value + discarded.value, expected):
                 return start.statement.line, (
                     f"replaces the value of {name} from line {discarded.statement.line};"
                     " a value used more than once sums its gradients: use +=")
@@ -1000,10 +1466,10 @@ _KEY_LINE = re.compile(r"""\s*(?:"((?:[^"\\]|\\.)*)"|'([^']*)'|([A-Za-z0-9_-]+))
 _TABLE_LINE = re.compile(r"\s*\[\s*([A-Za-z0-9_-]+)\s*\]")
 
 
-def _toml_lines(text: str) -> tuple[dict[str, int], dict[str, int]]:
-    """Line of each top-level key (and table header), and of each key in ``[claims]``."""
+def _toml_lines(text: str) -> tuple[dict[str, int], dict[str, dict[str, int]]]:
+    """Line of each top-level key (and table header), and of each key of each table."""
     top: dict[str, int] = {}
-    claims: dict[str, int] = {}
+    tables: dict[str, dict[str, int]] = {}
     table = None
     in_string = False
     for number, line in enumerate(text.split("\n"), start=1):
@@ -1014,14 +1480,47 @@ def _toml_lines(text: str) -> tuple[dict[str, int], dict[str, int]]:
         if header:
             table = header.group(1)
             top.setdefault(table, number)
+            tables.setdefault(table, {})
             continue
         key = _KEY_LINE.match(line)
         if key:
             name = next(g for g in key.groups() if g is not None)
-            (claims if table == "claims" else top if table is None else {}).setdefault(name, number)
+            (top if table is None else tables[table]).setdefault(name, number)
         if line.count('"""') % 2 == 1 or line.count("'''") % 2 == 1:
             in_string = True
-    return top, claims
+    return top, tables
+
+
+def _value_name(table: str, key: str) -> str:
+    """How an error names a value of a derivation: ``claim 'df/dx'``, ``[at]: value of 'x'``."""
+    if table == "claims":
+        return f"claim '{key}'"
+    return f"[{table}]: value of '{key}'" if table else f"value of '{key}'"
+
+
+#: A whole number too long for Python to read (tomllib refuses it with a bare ValueError).
+_LONG_NUMBER = re.compile(r"[+-]?\d[\d_]{%d,}" % 4000)
+
+
+def _load_toml(text: str) -> dict[str, Any]:
+    """The TOML data of a derivation, screened (:func:`~graphviz_backprop.source.load_toml`);
+    a number too long to read is named by its key and line."""
+    try:
+        return load_toml(text)
+    except LimitError as err:
+        found = _LONG_NUMBER.search(text)
+        if found is None or not str(err).startswith("a number"):
+            raise
+        line = text.count("\n", 0, found.start()) + 1
+        top, tables = _toml_lines(text)
+        named = [_value_name(table, key) for table, keys in (("", top), *tables.items())
+                 for key, number in keys.items() if number == line]
+        what = named[0] if named else "a number"
+        digits = sum(ch.isdigit() for ch in found.group())
+        raise ValuesError(f"{what} is too large for float64 (a number of {digits:,} digits)"
+                          f" (line {line})") from None
+    except InputError as err:  # not valid TOML, with a hint for an unquoted df/dx
+        raise ParseError(str(err)) from None
 
 
 def _first_line_of_value(text: str, line: int | None) -> int | None:
@@ -1044,13 +1543,12 @@ class _TomlCheck:
     """Checks a derivation written as TOML: a circuit and a ``[claims]`` table."""
 
     def __init__(self, text: str, tolerance: Tolerance):
+        self.clock = _Clock()
         self.text = text
         self.tolerance = tolerance
-        try:
-            data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as err:
-            raise ParseError(toml_error(err, text)) from None
-        self.lines, self.claim_lines = _toml_lines(text)
+        data = _load_toml(text)
+        self.lines, tables = _toml_lines(text)
+        self.claim_lines = tables.get("claims", {})
         unknown = sorted(set(data) - set(_TOML_KEYS))
         if unknown:
             raise ParseError(f"unknown key '{unknown[0]}' (known: {', '.join(_TOML_KEYS)})",
@@ -1075,15 +1573,23 @@ class _TomlCheck:
         if not isinstance(table, dict):
             raise ParseError("[at] must be a table of name = number", self.lines.get("at"))
         for name, value in table.items():
-            if isinstance(value, bool) or not isinstance(value, (int, float)) \
-                    or not math.isfinite(value):
+            line = tables.get("at", {}).get(name, self.lines.get("at"))
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
                 raise ValuesError(f"[at]: value of '{name}' is not a finite number: {value!r}"
-                                  f" (line {self.lines.get('at')})")
-            at[name] = float(value)
+                                  f" (line {line})")
+            try:
+                at[name] = _finite(value, f"[at]: value of '{name}'")
+            except ValuesError as err:
+                raise ValuesError(f"{err} (line {line})") from None
         claims = data.get("claims")
         if not isinstance(claims, dict) or not claims:
             raise ParseError("no claims: add a [claims] table, as in \"df/dx\" = -4",
                              self.lines.get("claims"))
+        for claim in claims:
+            if len(claim) > _LONGEST_CLAIM:
+                raise ParseError(f"claim {_brief(claim)} is {len(claim):,} characters long; a"
+                                 f" claim is a name or a gradient of at most {_LONGEST_CLAIM}",
+                                 self.claim_lines.get(claim))
         self.claims = claims
         try:
             program = parse(body)
@@ -1139,53 +1645,78 @@ class _TomlCheck:
     def _one(self, claim: str, key: _Key, value: Any, line: int | None,
              symbolic: bool) -> ClaimResult:
         fw = self.forward
-        label = key.label(fw.output)
-        expected = fw.expected(key, symbolic)
-        formula_text = None
-        note = None
+        mini = None  # the circuit of a claimed formula with names
         if isinstance(value, str):
             try:
-                given, given_formula, constant = fw.formula(value)
+                given, mini = fw.formula(value)
             except _Problem as err:
                 raise ParseError(f"claim '{claim}': {err}", line) from None
             except ParseError as err:
-                raise ParseError(f"claim '{claim}': formula {value!r}: {err.message}"
+                raise ParseError(f"claim '{claim}': formula {_brief(value)}: {err.message}"
                                  + (f" (column {err.col})" if err.col else ""), line) from None
-            if not constant:
-                formula_text = value
+            if not mini.inputs:  # a number
+                mini = None
         elif isinstance(value, bool) or not isinstance(value, (int, float)) \
-                or not math.isfinite(value):
+                or isinstance(value, float) and not math.isfinite(value):
             raise ParseError(f"claim '{claim}': the value must be a number or a formula in quotes,"
                              f" not {value!r}", line)
         else:
-            given, given_formula = float(value), None
-        expected_formula = None
-        if formula_text is not None:
-            expected_formula = fw.expected(key, True)
-            same_formula = _equivalent(given_formula, expected_formula, fw.point)
-            if symbolic:
-                good = same_formula
-                given = given_formula
+            try:
+                given = _finite(value, f"claim '{claim}'")
+            except ValuesError as err:
+                raise ValuesError(f"{err} (line {line})") from None
+        expected = None if symbolic else fw.expected(key, False)
+        given_formula = expected_formula = None
+        try:
+            with self.clock.claim(symbolic or mini is not None):
+                if symbolic:
+                    expected = fw.expected(key, True)
+                if mini is not None:
+                    given_formula = fw.formula_expr(mini)
+                    expected_formula = fw.expected(key, True)
+                good, note = self._compare(given, given_formula, expected,
+                                           expected_formula)
+                if symbolic and mini is not None:
+                    if fw.shape(given_formula)[0] > fw.formula_limits[0]:
+                        raise _TooComplex("its formula is nested too deeply")
+                    given = given_formula
+        except _Problem as err:
+            raise ParseError(f"claim '{claim}': {err}", line) from None
+        except _TooComplex as err:
+            if not symbolic and not self.tolerance.allows(given, expected):
+                good, note = False, None  # wrong at the point, whatever its formula
             else:
-                close = self.tolerance.allows(given, expected)
-                good = same_formula and close
-                if close and not same_formula:
-                    note = "the right value at this point, but not the same formula"
-        elif symbolic:
-            if _sym(expected).is_number:
-                good = self.tolerance.allows(given, float(expected))
-            else:
-                good = False
-                note = "the correct value is a formula; give [at] values to check numbers"
-        else:
-            good = self.tolerance.allows(given, expected)
+                good, note = None, f"too complex to check symbolically ({err})"
+                given = value if symbolic and mini is not None else given
+        shown = expected_formula if expected_formula is not None else \
+            expected if symbolic else None
         return ClaimResult(
-            claim=label, name=claim, given=given, expected=expected,
-            status=OK if good else WRONG, line=line, formula=formula_text,
-            expected_formula=None if expected_formula is None and not symbolic
-            else str(expected_formula if expected_formula is not None else expected),
-            root_cause=() if good else ((claim, line),), note=note, nodes=fw.nodes(key),
-            source=_source_line(self.text, line))
+            claim=key.label(fw.output), name=claim, given=given, expected=expected,
+            status=UNCHECKED if good is None else OK if good else WRONG, line=line,
+            formula=None if mini is None else value,
+            expected_formula=None if shown is None else str(shown),
+            root_cause=((claim, line),) if good is False else (), note=note,
+            nodes=fw.nodes(key), source=_source_line(self.text, line))
+
+    def _compare(self, given: Any, given_formula: Any, expected: Any,
+                 expected_formula: Any) -> tuple[bool, str | None]:
+        """Whether a claim holds, and a note: a formula must be the same formula, and at a
+        point it must have the right value too; in symbolic mode a number is checked only
+        where the correct value is a number."""
+        fw = self.forward
+        if given_formula is not None:
+            same_formula = _equivalent(given_formula, expected_formula, fw.point)
+            if fw.symbolic:
+                return same_formula, None
+            close = self.tolerance.allows(given, expected)
+            if close and not same_formula:
+                return False, "the right value at this point, but not the same formula"
+            return same_formula and close, None
+        if fw.symbolic:
+            if _sym(expected).is_number:
+                return self.tolerance.allows(given, float(expected)), None
+            return False, "the correct value is a formula; give [at] values to check numbers"
+        return self.tolerance.allows(given, expected), None
 
     def _inheritance(self, rows: list[ClaimResult]) -> list[ClaimResult]:
         """Mark wrong gradients that follow, by the chain rule, from your wrong ones downstream."""
@@ -1203,9 +1734,10 @@ class _TomlCheck:
         for node in sorted(at_node, key=lambda n: -position[n]):  # downstream first
             downstream = nx.descendants(c.graph, node)
             bad = [final[r.name] for n in downstream for r in at_node.get(n, [])
-                   if not final[r.name].ok]
+                   if final[r.name].status in (WRONG, INHERITED)]
             for r in at_node[node]:
-                if r.ok or not bad or not self.tolerance.allows(float(r.given), arrived[node]):
+                if r.status != WRONG or not bad \
+                        or not self.tolerance.allows(float(r.given), arrived[node]):
                     continue
                 causes: dict[tuple[str, int | None], None] = {}
                 for b in bad:
@@ -1226,12 +1758,14 @@ def check_text(text: str, format: str = "code", *, tolerance: Tolerance | None =
     cannot be read; the message names the line.
     """
     tolerance = tolerance or Tolerance()
-    if format == "toml":
-        report = _TomlCheck(text, tolerance).run()
-    elif format == "code":
-        report = _CodeCheck(text, tolerance).run()
-    else:
+    if format not in ("code", "toml"):
         raise InputError(f"unknown derivation format '{format}' (known: code, toml)")
+    try:
+        report = (_TomlCheck if format == "toml" else _CodeCheck)(text, tolerance).run()
+    except RecursionError:  # the engine's, on a tree deeper than its stack allows
+        raise LimitError("the derivation is nested too deeply to work with (a max(...) of many"
+                         " arguments nested in another?); split long expressions into"
+                         " assignments") from None
     return replace(report, file=file)
 
 
@@ -1264,6 +1798,7 @@ class FolderEntry:
                 "claim": first.claim, "name": first.name, "line": first.line},
             "not_claimed": list(r.not_claimed) if r else None,
             "warnings": len(r.warnings) if r else None,
+            "unchecked": len(r.unchecked) if r else None,
             "report": r.to_dict() if r else None,
         }
 
@@ -1298,12 +1833,16 @@ class FolderReport:
 
 
 def check_folder(path: str | Path, *, tolerance: Tolerance | None = None) -> FolderReport:
-    """Check every ``.toml`` and ``.py`` file of a folder (not its subfolders), by name."""
+    """Check every ``.toml`` and ``.py`` file of a folder (not its subfolders), by name.
+
+    Anything else with such a name (a pipe, a socket, a broken link) is a row that says why
+    it cannot be read; it is never opened in a way that waits.
+    """
     folder = Path(path)
     tolerance = tolerance or Tolerance()
     try:
         files = sorted(p for p in folder.iterdir()
-                       if p.suffix in SUFFIXES and not p.name.startswith(".") and p.is_file())
+                       if p.suffix in SUFFIXES and not p.name.startswith(".") and not p.is_dir())
     except OSError as err:
         raise InputError(f"cannot read the folder '{folder}': {err.strerror or err}") from None
     if not files:
@@ -1320,7 +1859,11 @@ def check_folder(path: str | Path, *, tolerance: Tolerance | None = None) -> Fol
 # ---- text output ------------------------------------------------------------------------------
 
 def _value_text(value: Any) -> str:
-    return format_value(float(value)) if isinstance(value, (int, float)) else format_value(value)
+    if isinstance(value, (int, float)):
+        return format_value(float(value))
+    if isinstance(value, sympy.Basic) and value.is_Number and not math.isfinite(float(value)):
+        return _huge_text(value)
+    return format_value(value)
 
 
 def _claimed_text(c: ClaimResult) -> str:
@@ -1336,6 +1879,8 @@ def _claimed_text(c: ClaimResult) -> str:
 
 
 def _correct_text(c: ClaimResult) -> str:
+    if c.expected is None:  # too complex to work out
+        return "-"
     shown = _shown(c.expected_formula)
     value = _value_text(c.expected)
     if c.formula is not None and shown and shown != value and isinstance(c.expected, float):
@@ -1365,7 +1910,8 @@ def _claim_column(c: ClaimResult) -> str:
     return c.name if c.name.replace(" ", "") == c.claim else f"{c.name} ({c.claim})"
 
 
-_RESULT = {OK: "ok", WRONG: "WRONG", INHERITED: "WRONG", MISSING: "MISSING"}
+_RESULT = {OK: "ok", WRONG: "WRONG", INHERITED: "WRONG", MISSING: "MISSING",
+           UNCHECKED: "UNCHECKED"}
 
 
 def format_report(report: Report) -> str:
@@ -1396,8 +1942,8 @@ def summary_line(report: Report) -> str:
     if report.ok:
         return f"All {n} claim{'s' if n != 1 else ''} hold."
     if not report.wrong:
-        held = f"All {n} claim{'s' if n != 1 else ''} hold" if n else "Nothing is claimed"
-        return f"{held}, but {_incomplete(report)}."
+        return f"{_held(report, 'All {} claim' + ('s' if n != 1 else '') + ' hold')}, but" \
+            f" {_incomplete(report)}."
     wrong, roots = report.wrong, report.roots
     first = roots[0]
     where = f"line {first.line}: " if first.line else ""
@@ -1412,7 +1958,7 @@ def summary_line(report: Report) -> str:
     inherited = [c.name for c in wrong if c.status == INHERITED]
     if inherited:
         text += f"; {', '.join(inherited)} inherit{'s' if len(inherited) == 1 else ''} the error"
-    if report.missing or report.warnings:
+    if _incomplete(report):
         text += f". Also, {_incomplete(report)}"
     return text + "."
 
@@ -1429,7 +1975,9 @@ def format_folder(folder: FolderReport) -> str:
         step = "-" if first is None else (
             f"{first.name} (line {first.line})" if first.line else first.name)
         if first is None and not r.ok:
-            parts = [f"missing: {', '.join(c.name for c in r.missing)}"] if r.missing else []
+            parts = [f"unchecked: {', '.join(c.name for c in r.unchecked)}"] if r.unchecked \
+                else []
+            parts += [f"missing: {', '.join(c.name for c in r.missing)}"] if r.missing else []
             parts += [f"no node: {', '.join(w.name for w in r.warnings)}"] if r.warnings else []
             step = "; ".join(parts)
         rows.append((e.file, str(len(r.made)), str(len(r.wrong)), step))
