@@ -204,7 +204,7 @@ class Trace:
     def _title(self, style: Style) -> str | None:
         if style.title is None:
             return self.title
-        return style.title or None
+        return style.title if isinstance(style.title, str) else None
 
     def _positions(self, style: Style | None = None) -> Future[Positions]:
         """The one layout of these frames, laid out in the background (see

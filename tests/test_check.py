@@ -14,12 +14,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from support import TYPO_DERIVATION
 
-from graphviz_backprop.check import (Tolerance, check_file, check_folder, check_text,
-                                     format_report)
+from graphviz_backprop.check import Tolerance, check_file, check_folder, check_text, format_report
 from graphviz_backprop.cli import cli
 from graphviz_backprop.errors import InputError
-from support import TYPO_DERIVATION
 
 DATA = Path(__file__).parent / "data" / "derivations"
 

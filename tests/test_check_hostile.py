@@ -16,7 +16,10 @@ from pathlib import Path
 
 import pytest
 
-import graphviz_backprop.check as check_module
+import graphviz_backprop.check.budget as budget_module
+import graphviz_backprop.check.claims as claims_module
+import graphviz_backprop.check.compare as compare_module
+import graphviz_backprop.check.interpret as interpret_module
 from graphviz_backprop.cli import main
 
 #: A numeric forward pass and a symbolic one (no values), for TOML derivations.
@@ -407,8 +410,9 @@ def tiny_budget(monkeypatch):
     monkeypatch.setenv("GBP_SYMBOLIC_SECONDS", "0.01")
     monkeypatch.setattr(sys.modules["graphviz_backprop.symbolic"], "symbolic_seconds",
                         lambda: 60.0)
-    monkeypatch.setattr(check_module, "_FILE_BUDGETS", 100_000)
-    monkeypatch.setattr(check_module, "_equivalent", spin)
+    monkeypatch.setattr(budget_module, "FILE_BUDGETS", 100_000)
+    monkeypatch.setattr(claims_module, "equivalent", spin)
+    monkeypatch.setattr(compare_module, "equivalent", spin)
 
 
 RESULTS = ("ok", "WRONG", "MISSING", "UNCHECKED")
@@ -467,7 +471,7 @@ def test_symbolic_code_over_its_budget_is_unchecked(tmp_path, capsys, tiny_budge
 
 
 def test_a_derivation_over_its_budget_is_an_error(tmp_path, capsys, tiny_budget, monkeypatch):
-    monkeypatch.setattr(check_module, "_FILE_BUDGETS", 3)  # 0.03 s in all
+    monkeypatch.setattr(budget_module, "FILE_BUDGETS", 3)  # 0.03 s in all
     claims = "".join(f'"d{n}" = "x + {i}"\n' for i, n in enumerate(["x", "y", "q"]))
     path = write(tmp_path, "hw.toml", SYMBOLIC + "[claims]\n" + claims + 'f = "q + x"\n')
     one_error(*gbp_check(capsys, path), "hw.toml: checking this derivation takes too long (more"
@@ -476,8 +480,8 @@ def test_a_derivation_over_its_budget_is_an_error(tmp_path, capsys, tiny_budget,
 
 def test_symbolic_backward_lines_over_the_budget_name_the_line(tmp_path, capsys, tiny_budget,
                                                                monkeypatch):
-    monkeypatch.setattr(check_module, "_FILE_BUDGETS", 30)  # 0.3 s: room to reach line 4
-    monkeypatch.setattr(check_module._Interpreter, "call", spin)
+    monkeypatch.setattr(budget_module, "FILE_BUDGETS", 30)  # 0.3 s: room to reach line 4
+    monkeypatch.setattr(interpret_module.Interpreter, "call", spin)
     path = write(tmp_path, "hw.py", SYMBOLIC_CODE.format("dx = y + exp(dq) - exp(1)"))
     one_error(*gbp_check(capsys, path), "checking this derivation takes too long (more than"
               " 0.3 s in all, at line 4); give values for the inputs")
@@ -485,7 +489,7 @@ def test_symbolic_backward_lines_over_the_budget_name_the_line(tmp_path, capsys,
 
 def test_each_file_of_a_folder_has_its_own_budget(tmp_path, capsys, tiny_budget, monkeypatch):
     # 0.3 s a file: one claim (0.01 s) fits with room to spare, forty never do
-    monkeypatch.setattr(check_module, "_FILE_BUDGETS", 30)
+    monkeypatch.setattr(budget_module, "FILE_BUDGETS", 30)
     write(tmp_path, "a-numbers.py", GOOD_CODE)
     write(tmp_path, "b-one-formula.toml", SYMBOLIC + '[claims]\n"df/dx" = "y + 1"\n')
     program = "\n".join(["q0 = x * y", *(f"q{i} = q{i - 1} + x" for i in range(1, 40)),
@@ -540,7 +544,7 @@ def test_a_real_slow_formula_claim(tmp_path, capsys, monkeypatch):
     # is the next one; a formula with a wrong value is wrong all the same, and numbers are
     # checked as ever.
     monkeypatch.setenv("GBP_SYMBOLIC_SECONDS", "0.01")
-    monkeypatch.setattr(check_module, "_FILE_BUDGETS", 100_000)
+    monkeypatch.setattr(budget_module, "FILE_BUDGETS", 100_000)
     path = write(tmp_path, "hw.toml", f'program = """\nx = 0.5; y = 2\n'
                  f'{big_numeric_program(100)}"""\n[claims]\n"df/da1" = "x"\na0 = 3.5425\n'
                  '"df/da0" = "x"\n"df/dy" = "x"\n')
@@ -556,8 +560,8 @@ def test_a_real_slow_formula_claim(tmp_path, capsys, monkeypatch):
 
 def test_numeric_backward_lines_over_the_budget_name_the_line(tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("GBP_SYMBOLIC_SECONDS", "0.01")
-    monkeypatch.setattr(check_module, "_FILE_BUDGETS", 30)  # 0.3 s: room to reach line 5
-    monkeypatch.setattr(check_module, "_numeric_op", spin)
+    monkeypatch.setattr(budget_module, "FILE_BUDGETS", 30)  # 0.3 s: room to reach line 5
+    monkeypatch.setattr(interpret_module, "numeric_op", spin)
     path = write(tmp_path, "hw.py", NUMERIC_CODE.format("dx = y + dq"))
     line = one_error(*gbp_check(capsys, path), "checking this derivation takes too long (more"
                      " than 0.3 s in all, at line 5)")
@@ -621,7 +625,7 @@ def test_simplify_is_not_asked_to_multiply_out_huge_powers(tmp_path, capsys, mon
     def refuse(*args, **kwargs):
         raise AssertionError("simplify was asked")
 
-    monkeypatch.setattr(check_module.sympy, "simplify", refuse)
+    monkeypatch.setattr(compare_module.sympy, "simplify", refuse)
     path = write(tmp_path, "hw.toml", SYMBOLIC + f'[claims]\n"df/dx" = "{formula}"\n')
     code, out, err = gbp_check(capsys, path)
     assert (code, err) == (1, "")

@@ -94,12 +94,13 @@ def _render_report(report: Any, target: str) -> None:
     """The final frame of a checked derivation, its wrong wires marked, its summary as caption."""
     from dataclasses import replace
 
+    from ..check import summary
     from ..frames import steps
     from ..render import picture
 
     fmt = _render_format(target)
     ev = report.evaluation
-    final = replace(steps(ev)[-1], caption=report.summary())
+    final = replace(steps(ev)[-1], caption=summary(report, brief=True))
     try:
         write_file(target, picture(ev, final, fmt, report.marks(), title=Path(report.file).name))
     except GbpError as err:
