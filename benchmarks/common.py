@@ -393,13 +393,13 @@ def bold_verdict(ok: bool | None) -> str:
 
 def run_benchmark(script: str, measure: Callable[[Machine, Path], list[str]], no_doc: bool,
                   check: Callable[[], None] = need_tools,
-                  wrote: Callable[[], str] = lambda: "") -> int:
+                  wrote: Callable[[], str] = lambda: "", doc: Path = DOC) -> int:
     """What every benchmark's ``main`` does around its measurements.
 
     ``check`` that the tools are there, note the machine, run ``measure`` in a temporary
     folder (it calls ``machine.finish()`` once the timings are done and returns the section's
-    lines), print the tables, and write the section into docs/performance.md (unless
-    ``no_doc``; ``wrote()`` names anything else written).  A :class:`BenchError` is one line
+    lines), print the tables, and write the section into ``doc`` (docs/performance.md unless
+    given; not with ``no_doc``; ``wrote()`` names anything else written).  A :class:`BenchError` is one line
     on stderr and exit status 1.
     """
     try:
@@ -413,6 +413,6 @@ def run_benchmark(script: str, measure: Callable[[Machine, Path], list[str]], no
         return 1
     report(lines)
     if not no_doc:
-        write_section(script, "\n".join(lines))
-        print(f"\nwrote its section of docs/performance.md{wrote()}")
+        write_section(script, "\n".join(lines), doc)
+        print(f"\nwrote its section of {doc.relative_to(ROOT)}{wrote()}")
     return 0

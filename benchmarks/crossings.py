@@ -42,9 +42,8 @@ from common import (
     Machine,
     bold_verdict,
     invocation,
-    report,
+    run_benchmark,
     table,
-    write_section,
 )
 
 sys.path.insert(0, str(ROOT))  # the package of this checkout, whatever is installed
@@ -220,20 +219,13 @@ def main(argv: list[str] | None = None) -> int:
                     help=f"git revision whose layout is the baseline [default: {BASELINE}]")
     ap.add_argument("--no-doc", action="store_true", help="only print, do not write the doc")
     args = ap.parse_args(argv)
-    try:
-        machine = Machine()
-        print(machine.summary(), flush=True)
+
+    def measure_all(machine: Machine, tmp: Path) -> list[str]:
         names, gates, before, after = measure(args.baseline)
         machine.finish()
-    except BenchError as err:
-        print(f"crossings.py: {err}", file=sys.stderr)
-        return 1
-    lines = section(names, gates, before, after, args.baseline, machine)
-    report(lines)
-    if not args.no_doc:
-        write_section(SCRIPT, "\n".join(lines), DOC)
-        print("\nwrote its section of docs/layout.md")
-    return 0
+        return section(names, gates, before, after, args.baseline, machine)
+
+    return run_benchmark(SCRIPT, measure_all, args.no_doc, check=lambda: None, doc=DOC)
 
 
 if __name__ == "__main__":
