@@ -399,8 +399,8 @@ def run_benchmark(script: str, measure: Callable[[Machine, Path], list[str]], no
     ``check`` that the tools are there, note the machine, run ``measure`` in a temporary
     folder (it calls ``machine.finish()`` once the timings are done and returns the section's
     lines), print the tables, and write the section into ``doc`` (docs/performance.md unless
-    given; not with ``no_doc``; ``wrote()`` names anything else written).  A :class:`BenchError` is one line
-    on stderr and exit status 1.
+    given; not with ``no_doc``; ``wrote()`` names anything else written).  A
+    :class:`BenchError` is one line on stderr and exit status 1.
     """
     try:
         check()

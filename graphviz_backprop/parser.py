@@ -26,8 +26,8 @@ from collections.abc import Callable
 from .errors import LimitError, ParseError
 from .gates import FUNCTIONS, GATES
 from .limits import MAX_ARGUMENTS
-from .rawtext import MAX_NUMBER_CHARS, python_tree
-from .syntax import BinOp, Call, Expr, Name, Neg, Num, Program, Statement, is_constant
+from .rawtext import MAX_DEPTH, MAX_NUMBER_CHARS, python_tree
+from .syntax import BinOp, Call, Expr, Name, Neg, Num, Program, Statement, depth_of, is_constant
 from .whitelist import (
     ALIASES,
     CONSTANTS,
@@ -176,6 +176,11 @@ def _call(node: ast.Call) -> Expr:
     result = Call(name, args[:2], line, col)
     for extra in args[2:]:  # max(a, b, c) is max(max(a, b), c), as Python evaluates it
         result = Call(name, (result, extra), line, col)
+    if len(args) > 2 and depth_of(result) > MAX_DEPTH:
+        raise LimitError(f"{name}() of many arguments, nested: taken two at a time, as the"
+                         f" circuit draws it, it is {depth_of(result)} levels deep; the limit is"
+                         f" {MAX_DEPTH} (take it in steps: m = {name}(...), then {name}(m, ...))",
+                         line, col)
     return result
 
 

@@ -105,6 +105,13 @@ _NESTING = {"piecewise": 3, "max": 12}
 MAX_SYMBOLIC_DEPTH = 100
 
 
+def _input_names(circuit: Circuit, most: int = 20) -> str:
+    """The inputs a message asks values for: the first ``most`` of them, then how many more."""
+    names = list(circuit.inputs)
+    shown = ", ".join(names[:most]) or "none"
+    return shown + (f" and {len(names) - most} more" if len(names) > most else "")
+
+
 def check_symbolic(circuit: Circuit) -> None:
     """Refuse, before sympy runs, a circuit whose symbolic formulas would be too large or
     too slow to work out: an estimate of their size, the longest chain of gates, and how
@@ -114,7 +121,7 @@ def check_symbolic(circuit: Circuit) -> None:
     g = circuit.graph.nodes
     depth: dict[str, int] = {}
     nesting: dict[str, dict[str, int]] = {}
-    names = ", ".join(circuit.inputs) or "none"
+    names = _input_names(circuit)
     for node in circuit.order:
         operands = circuit.operands[node]
         depth[node] = 1 + max((depth[a] for a in operands), default=-1)
@@ -142,7 +149,7 @@ def symbolic_budget(circuit: Circuit) -> Iterator[None]:
     """Symbolic work on ``circuit`` under the wall-clock budget (see ``limits.py``)."""
     sympy.Basic  # noqa: B018 - import sympy before the clock starts
     seconds = symbolic_seconds()
-    names = ", ".join(circuit.inputs) or "none"
+    names = _input_names(circuit)
     with time_budget(seconds, f"symbolic formulas of this circuit take too long to work out"
                               f" (more than {seconds:g} s); give values for the inputs"
                               f" ({names}) with --at"):
@@ -181,7 +188,7 @@ def check_formulas(circuit: Circuit, values: Mapping[str, Any], grads: Mapping[s
 
 
 def _too_long(circuit: Circuit) -> LimitError:
-    names = ", ".join(circuit.inputs) or "none"
+    names = _input_names(circuit)
     return LimitError(
         f"symbolic formulas of this circuit are too long to write out (the limit is"
         f" {MAX_SYMBOLIC_SIZE:,} terms); give values for the inputs ({names}) with --at")

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 __all__ = ["Num", "Name", "Call", "BinOp", "Neg", "Expr", "Statement", "Program",
-           "is_constant", "names_in"]
+           "is_constant", "names_in", "depth_of"]
 
 
 @dataclass(frozen=True)
@@ -97,6 +97,26 @@ def is_constant(expr: Expr) -> bool:
         elif isinstance(e, Call):
             stack += list(e.args)
     return True
+
+
+def depth_of(expr: Expr) -> int:
+    """How many levels deep an expression is (a name or a number is 1), without recursion.
+
+    >>> from graphviz_backprop.parser import parse
+    >>> depth_of(parse("max(a, b, c) + 1").statements[0].value)  # max(max(a, b), c) + 1
+    4
+    """
+    deepest, stack = 0, [(expr, 1)]
+    while stack:
+        e, d = stack.pop()
+        deepest = max(deepest, d)
+        if isinstance(e, BinOp):
+            stack += [(e.left, d + 1), (e.right, d + 1)]
+        elif isinstance(e, Neg):
+            stack.append((e.operand, d + 1))
+        elif isinstance(e, Call):
+            stack += [(a, d + 1) for a in e.args]
+    return deepest
 
 
 def names_in(expr: Expr) -> list[str]:

@@ -19,6 +19,8 @@ import pytest
 from support import graphviz_mark
 
 from graphviz_backprop.cli import main
+from graphviz_backprop.errors import LimitError
+from graphviz_backprop.tracing import trace
 
 NAMES_300 = ",".join(f"a{i}" for i in range(300))
 NAMES_60 = ",".join(f"a{i}" for i in range(60))
@@ -298,3 +300,14 @@ def test_a_real_interrupt_while_drawing_a_gif_exits_130_and_writes_nothing(tmp_p
     assert process.returncode == 130, stdout + stderr
     assert stderr == "Error: interrupted; no output was written\n"
     assert list(out.iterdir()) == []
+
+
+def test_max_of_many_arguments_nested_is_refused_before_the_circuit_is_built():
+    """max(max(x, 99 more), 99 more) ... 30 deep: 2,970 gates deep once taken two at a time,
+    as the circuit draws it; one error, never a RecursionError."""
+    args = ", ".join(f"a{i}" for i in range(99))
+    source = "x"
+    for _ in range(30):
+        source = f"max({source}, {args})"
+    with pytest.raises(LimitError, match="levels deep; the limit is 200"):
+        trace(source)
