@@ -17,9 +17,10 @@ __all__ = ["check_command"]
 CHECK_EPILOG = """PATH is a derivation (.toml: a circuit and [claims]; .py or any other file:
 code as the cs231n notes write it, dX = ... and dAdB = ...), or a folder: every .toml and
 .py file in it is checked and summarised in one table. Exit codes: 0 every claim holds, 1 a
-claim is wrong, or (code) an input's gradient is missing or a dX name names no node (in a
-folder: or some files are unreadable), 2 the derivation cannot be read (in a folder: no file
-can). See docs/derivations.md."""
+claim is wrong, or too complex to check symbolically in time (GBP_SYMBOLIC_SECONDS, 4 s a
+claim), or (code) an input's gradient is missing or a dX name names no node (in a folder: or
+some files are unreadable), 2 the derivation cannot be read or takes too long as a whole (in a
+folder: no file can). See docs/derivations.md."""
 
 
 @click.command("check", epilog=CHECK_EPILOG)
