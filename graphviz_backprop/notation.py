@@ -10,6 +10,8 @@ significant digits; the exact numbers and formulas of symbolic mode as mathemati
 ('0.00', '0.731059', '-0.50')
 >>> [value_text(v, digits=3) for v in (0.7310585786300049, -4.0, 0.00097, 24.7041, 645.577)]
 ['0.731', '-4.00', '0.000970', '24.7', '646']
+>>> [value_text(v, digits=3) for v in (0.99999, -9.9996, 99.96)]
+['1.00', '-10.0', '100']
 >>> constant(2.0), constant(-1.0), constant(0.01), constant(1 / 3)
 ('2', '-1', '0.01', '0.3333')
 """
@@ -36,6 +38,8 @@ def number(value: float, decimals: int | None = None, digits: int | None = None)
         text = format(value, f".{decimals}f")
     elif digits is not None and value != 0 and math.isfinite(value):
         magnitude = math.floor(math.log10(abs(value)))
+        if abs(float(format(value, f".{digits - 1}e"))) >= 10.0 ** (magnitude + 1):
+            magnitude += 1  # 0.99996 rounds to 1.00, not 1.000
         if magnitude < -4:  # tiny: in exponent form rather than a row of zeros
             text = format(value, f".{digits - 1}e")
         else:
