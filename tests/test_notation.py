@@ -22,7 +22,7 @@ def test_every_number_has_three_significant_figures_and_rounds_correctly():
     for v in values:
         text = number(v, digits=DIGITS)
         # from 100 on, a whole number (never an exponent for a large number)
-        assert significant(text) == DIGITS or "." not in text and abs(float(text)) >= 100, (
+        assert significant(text) == DIGITS or ("." not in text and abs(float(text)) >= 100), (
             v, text)
         assert math.isclose(float(text), v, rel_tol=0.5 * 10 ** (1 - DIGITS)), (v, text)
 
