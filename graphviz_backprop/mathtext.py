@@ -159,15 +159,15 @@ class _Writer:
         order = sorted(range(len(written)), key=lambda i: (
             0 if written[i][1] == _ATOM and _is_number(written[i][0])
             else 2 if written[i][1] < _PRODUCT else 1, i))
-        text = ""
+        text, after_number = "", False
         for i in order:
             part, strength = written[i]
             part = _wrap(part, strength, _PRODUCT + 1)
-            if text and not (part.startswith("(") or (_is_number(text[-1:]) and not
-                             _is_number(part[:1])) or (text.endswith(")") and
-                             part[:1] == "(")):
+            # 2x, 3(x + 1) and x(y + 1) need no dot; x0·exp(y) and 2·3 do
+            if text and not (part.startswith("(") or after_number and not _is_number(part)):
                 text += "·"
             text += part
+            after_number = strength == _ATOM and _is_number(part)
         return sign + text
 
 
