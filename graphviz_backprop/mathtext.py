@@ -164,7 +164,7 @@ class _Writer:
             part, strength = written[i]
             part = _wrap(part, strength, _PRODUCT + 1)
             # 2x, 3(x + 1) and x(y + 1) need no dot; x0·exp(y) and 2·3 do
-            if text and not (part.startswith("(") or after_number and not _is_number(part)):
+            if text and not (part.startswith("(") or (after_number and not _is_number(part))):
                 text += "·"
             text += part
             after_number = strength == _ATOM and _is_number(part)
