@@ -24,14 +24,14 @@ from .lazy import lazy_import
 from .mathtext import subscript
 from .notation import constant
 from .parser import parse
-from .syntax import BinOp, Call, Expr, Name, Neg, Num, Program, is_constant
+from .syntax import BinOp, Call, Expr, Name, Neg, Num, Program, is_constant, names_in
 
 if TYPE_CHECKING:
     import networkx as nx
 else:
     nx = lazy_import("networkx")
 
-__all__ = ["Circuit", "build", "MAX_NODES"]
+__all__ = ["Circuit", "build", "name_bindings", "MAX_NODES"]
 
 #: Most nodes a circuit may have (evaluation works up to here; drawing has a lower limit).
 MAX_NODES = 50_000
@@ -346,6 +346,26 @@ def _fold(gate: Gate, xs: tuple[float, ...], c: float | None, e: Expr) -> float:
 @cache
 def _recipe(text: str) -> Program:
     return parse(text)
+
+
+def name_bindings(program: Program) -> dict[str, list[tuple[int, str]]]:
+    """Each name's nodes as the program goes, in order, with the index of the statement that
+    makes it so (a name first read as an input is bound by the statement that reads it):
+    the builder resolves the names statement by statement exactly as :func:`build` does, so
+    node ids are the circuit's (``gbp check`` finds what a claim's name means this way).
+
+    >>> name_bindings(parse("c = a + b; c = c * 2"))
+    {'a': [(0, 'n0')], 'b': [(0, 'n1')], 'c': [(0, 'n2'), (1, 'n3')]}
+    """
+    builder = _Builder(program.source, expand=False)
+    bindings: dict[str, list[tuple[int, str]]] = {}
+    for i, st in enumerate(program.statements):
+        builder.program(Program((st,), program.source))
+        for name in dict.fromkeys([*names_in(st.value), *([st.target] if st.target else [])]):
+            node = builder.env[name]
+            if name not in bindings or bindings[name][-1][1] != node:
+                bindings.setdefault(name, []).append((i, node))
+    return bindings
 
 
 def build(program: Program, *, expand: bool = False) -> Circuit:

@@ -11,7 +11,7 @@ the gate (:func:`check_formulas`).  Formulas are printed as a student reads them
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -29,7 +29,7 @@ else:
 
 __all__ = ["MAX_SYMBOLIC_SIZE", "MAX_SYMBOLIC_DEPTH", "sympy_number", "symbolic_values",
            "symbolic_local", "symbolic_size", "check_symbolic", "symbolic_budget",
-           "check_formulas", "sympy_formula_texts"]
+           "check_formulas", "sympy_formula_texts", "measure_tree", "not_finite"]
 
 
 #: Largest formula symbolic mode writes out, counted as the nodes of its expression tree
@@ -156,7 +156,7 @@ def symbolic_budget(circuit: Circuit) -> Iterator[None]:
         yield
 
 
-def _not_finite(expr: Any) -> str | None:
+def not_finite(expr: Any) -> str | None:
     """Why a formula is not a finite number for any input, or None."""
     if not isinstance(expr, sympy.Basic):
         return None
@@ -175,13 +175,13 @@ def check_formulas(circuit: Circuit, values: Mapping[str, Any], grads: Mapping[s
     if _written_size(formulas) > MAX_SYMBOLIC_SIZE:
         raise _too_long(circuit)
     for node in circuit.order:
-        why = _not_finite(values[node])
+        why = not_finite(values[node])
         if why:
             raise EvaluationError(f"result is not a finite number for any input ({why}):"
                                   f" gate '{circuit.label(node)}' at {circuit.where(node)}")
     for node in reversed(circuit.order):
         for value in (*local.get(node, ()), grads[node]):
-            why = _not_finite(value)
+            why = not_finite(value)
             if why:
                 raise EvaluationError(f"gradient is not a finite number for any input ({why}):"
                                       f" gate '{circuit.label(node)}' at {circuit.where(node)}")
@@ -194,24 +194,35 @@ def _too_long(circuit: Circuit) -> LimitError:
         f" {MAX_SYMBOLIC_SIZE:,} terms); give values for the inputs ({names}) with --at")
 
 
+def measure_tree(expr: Any, measure: Callable[[Any, list[Any]], Any],
+                 memo: dict[Any, Any]) -> Any:
+    """``measure(part, [the measures of its args])`` of a sympy formula, each part measured
+    once (``memo``, shared between calls: sympy expressions are hashable, and equal ones
+    measure the same), children before parents, without recursion.
+
+    >>> x = sympy.Symbol("x")
+    >>> measure_tree(sympy.exp(x) + x, lambda part, inner: 1 + sum(inner), {})  # x twice
+    4
+    """
+    stack = [(expr, False)]
+    while stack:
+        node, ready = stack.pop()
+        if node in memo:
+            continue
+        args = getattr(node, "args", ())
+        if ready or not args:
+            memo[node] = measure(node, [memo[a] for a in args])
+        else:
+            stack.append((node, True))
+            stack.extend((a, False) for a in args if a not in memo)
+    return memo[expr]
+
+
 def _written_size(formulas: list[Any]) -> int:
     """The size of the largest formula written out as a tree (shared parts counted each time)."""
-    memo: dict[Any, int] = {}  # sympy expressions are hashable; equal ones have equal sizes
-    largest = 0
-    for root in formulas:
-        stack = [(root, False)]
-        while stack:
-            expr, ready = stack.pop()
-            if expr in memo:
-                continue
-            args = getattr(expr, "args", ())
-            if ready:
-                memo[expr] = 1 + sum(memo[a] for a in args)
-            else:
-                stack.append((expr, True))
-                stack.extend((a, False) for a in args if a not in memo)
-        largest = max(largest, memo[root])
-    return largest
+    memo: dict[Any, int] = {}
+    return max((measure_tree(root, lambda part, inner: 1 + sum(inner), memo)
+                for root in formulas), default=0)
 
 
 @cache

@@ -26,7 +26,8 @@ from .limits import MAX_TOML_CHARS, MAX_TOML_DEPTH
 from .textfile import display_name, plain_name, read_text
 
 __all__ = ["Example", "check_plain_text", "DERIVATION_KEYS", "load_toml", "toml_error",
-           "load_expression_file", "list_examples", "load_example", "example_names"]
+           "load_expression_file", "list_examples", "load_example", "example_names",
+           "finite_number"]
 
 
 _REQUIRED = ("name", "title", "description", "source")
@@ -73,13 +74,13 @@ def _examples_dir() -> Path:
 def _number(where: str, name: str, value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ValuesError(f"{where}: value of '{name}' is not a number: {value!r}")
-    return float(_finite(value, f"{where}: value of '{name}'"))
+    return float(finite_number(value, f"{where}: value of '{name}'"))
 
 
-def _finite(value: int | float, what: str) -> float:
+def finite_number(value: int | float, what: str) -> float:
     """``value`` as a finite float64, or a :class:`ValuesError` naming ``what``.
 
-    >>> _finite(10 ** 400, "value of 'x'")
+    >>> finite_number(10 ** 400, "value of 'x'")
     Traceback (most recent call last):
     ...
     graphviz_backprop.errors.ValuesError: value of 'x' is too large for float64 (a number of ...)

@@ -15,10 +15,10 @@ import sympy
 
 from ..backprop import Evaluation, backward, evaluate
 from ..errors import EvaluationError
-from ..graph import Circuit, _Builder, build
+from ..graph import Circuit, build, name_bindings
 from ..parser import parse
 from ..passes import gradient_reading
-from ..symbolic import _not_finite, check_symbolic, symbolic_values
+from ..symbolic import check_symbolic, measure_tree, not_finite, symbolic_values
 from ..syntax import Expr, Program, Statement, is_constant, names_in
 from .budget import TooComplexError
 from .names import ClaimError, Key, names_text, unknown_name
@@ -83,15 +83,7 @@ class Forward:
         it).  The builder itself resolves the names, statement by statement, exactly as it
         builds the circuit, so node ids are the circuit's; done once, it keeps a derivation
         of thousands of lines linear."""
-        builder = _Builder(self.source, expand=False)
-        bindings: dict[str, list[tuple[int, str]]] = {}
-        for i, st in enumerate(self.statements):
-            builder.program(Program((st,), self.source))
-            for name in dict.fromkeys([*names_in(st.value), *([st.target] if st.target else [])]):
-                node = builder.env[name]
-                if name not in bindings or bindings[name][-1][1] != node:
-                    bindings.setdefault(name, []).append((i, node))
-        return bindings
+        return name_bindings(Program(self.statements, self.source))
 
     def node_of(self, name: str, before: int | None = None) -> str:
         """The node a name means at the end of the forward pass, or just before a statement
@@ -261,7 +253,7 @@ class Forward:
         check_symbolic(mini)
         formula = symbolic_values(mini)[mini.output].xreplace(
             {sympy.Symbol(n, real=True): self.value(n, symbolic=True) for n in mini.inputs})
-        why = _not_finite(formula)
+        why = not_finite(formula)
         if why:
             raise ClaimError(f"the formula is not a finite number for any input ({why})")
         return formula
@@ -345,21 +337,12 @@ class _Shape:
 
     def __call__(self, expr: Any) -> tuple[int, int]:
         """``(depth, max/min nesting)`` of a formula."""
-        memo = self._memo
-        stack = [(expr, False)]
-        while stack:
-            node, ready = stack.pop()
-            if node in memo:
-                continue
-            args = getattr(node, "args", ())
-            if ready or not args:
-                inner = [memo[a] for a in args]
-                depth = 1 + max((d for d, _ in inner), default=0)
-                nesting = max((n for _, n in inner), default=0)
-                if isinstance(node, (sympy.Max, sympy.Min)):
-                    nesting += len(args) - 1
-                memo[node] = (depth, nesting)
-            else:
-                stack.append((node, True))
-                stack.extend((a, False) for a in args if a not in memo)
-        return memo[expr]
+        return measure_tree(expr, self._part, self._memo)
+
+    @staticmethod
+    def _part(node: Any, inner: list[tuple[int, int]]) -> tuple[int, int]:
+        depth = 1 + max((d for d, _ in inner), default=0)
+        nesting = max((n for _, n in inner), default=0)
+        if isinstance(node, (sympy.Max, sympy.Min)):
+            nesting += len(node.args) - 1
+        return depth, nesting

@@ -15,7 +15,7 @@ import networkx as nx
 from ..errors import EvaluationError, InputError, LimitError, ParseError, ValuesError
 from ..parser import parse
 from ..passes import gradient_reading
-from ..tomlfile import DERIVATION_KEYS, _finite, load_example, load_toml
+from ..tomlfile import DERIVATION_KEYS, finite_number, load_example, load_toml
 from .answers import Forward, backprop_from
 from .budget import Clock, TooComplexError
 from .compare import Compare, as_sympy, equivalent
@@ -150,7 +150,7 @@ class TomlCheck:
                 raise ValuesError(f"[at]: value of '{name}' is not a finite number: {value!r}"
                                   f" (line {line})")
             try:
-                at[name] = _finite(value, f"[at]: value of '{name}'")
+                at[name] = finite_number(value, f"[at]: value of '{name}'")
             except ValuesError as err:
                 raise ValuesError(f"{err} (line {line})") from None
         claims = data.get("claims")
@@ -234,7 +234,7 @@ class TomlCheck:
                              f" not {value!r}", line)
         else:
             try:
-                given = _finite(value, f"claim '{claim}'")
+                given = finite_number(value, f"claim '{claim}'")
             except ValuesError as err:
                 raise ValuesError(f"{err} (line {line})") from None
         expected = None if symbolic else fw.expected(key, False)
