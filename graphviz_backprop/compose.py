@@ -51,8 +51,7 @@ def _parts(svg: bytes) -> tuple[bytes, bytes, list[tuple[bytes, bytes]], bytes]:
 def composable(scenes: Sequence[Scene]) -> bool:
     """Whether frames can be put together from sheets: the same nodes and wires in each."""
     first = scenes[0]
-    return len(scenes) > 2 and all(sc.edges == first.edges and sc.column == first.column
-                                   for sc in scenes)
+    return len(scenes) > 2 and all(sc.edges == first.edges for sc in scenes)
 
 
 def pick_sheets(scenes: Sequence[Scene]) -> tuple[list[list[int]], list[Scene]]:
@@ -79,7 +78,7 @@ def compose_svg(scenes: list[Scene], placed: Positions, timeout: float | None) -
     picks, sheet_scenes = pick_sheets(scenes)
     sheets = [to_digraph(sc, placed).source for sc in sheet_scenes]
     has_caption = any(k == "label" for k, _ in first.graph)
-    captions = [to_digraph(replace(sc, nodes=(), edges=(), column=()), placed).source
+    captions = [to_digraph(replace(sc, nodes=(), edges=()), placed).source
                 for sc in scenes] if has_caption else []
     drawn = draw_all(sheets + captions, "svg", 96, timeout)
     sheet_parts = [_parts(svg) for svg in drawn[:len(sheets)]]
@@ -145,7 +144,7 @@ def raster_pieces_of(scenes: list[Scene], placed: Positions, dpi: float,
         caption_box = canvas.box(*_point(placed.lp), *placed.label_size, 1)
         bare = tuple((k, "0" if k == "pad" else v) for k, v in scenes[0].graph if k != "label")
         sources += [to_digraph(replace(sc, graph=(*bare, ("label", dict(sc.graph)["label"])),
-                                       nodes=(), edges=(), column=()),
+                                       nodes=(), edges=()),
                                placed, extent=canvas.extent(caption_box)).source
                     for sc in scenes]
     images = raster.decode(draw_all(sources, "png", dpi, timeout))

@@ -156,9 +156,6 @@ class Scene:
     edge_defaults: Attrs
     nodes: tuple[tuple[str, str, Attrs], ...]
     edges: tuple[tuple[str, str, Attrs], ...]
-    # Once the inputs, forced into one column at the left; empty since arrange.py
-    # places every node (compose.py still compares it and blanks it for caption sheets).
-    column: tuple[str, ...]
 
 
 def _attrs(**attrs: Any) -> Attrs:
@@ -210,7 +207,6 @@ class Drawing:
         plain = _attrs(shape="plaintext", margin="0", width="0", height="0")
         name_attrs = dict(shape="plaintext", fontcolor=t.name_color, width="0", height="0",
                           margin="0.02")
-        self.column: tuple[str, ...] = ()
         # the order of the nodes, each with a function of the step giving (label, attrs)
         self.order: list[tuple[str, Any]] = []
         edges: list[tuple[str, str, Attrs]] = []
@@ -317,8 +313,7 @@ class Drawing:
         graph = self.graph
         if self.lay.captions:
             graph += (("label", _caption(self.lay, step.caption)),)
-        return Scene(graph, self.node_defaults, self.edge_defaults, nodes, self.edges,
-                     self.column)
+        return Scene(graph, self.node_defaults, self.edge_defaults, nodes, self.edges)
 
 
 def scene(ev: Evaluation, step: Step, lay: Layout | None = None,

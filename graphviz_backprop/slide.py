@@ -103,6 +103,7 @@ def fit_slide(placed: Positions, rows: int | None = None) -> Positions:
         if cuts is None:
             break
         wrapped = wrap(placed, cuts)
-        if slide_scale(*size_of(wrapped)) > scale * 1.05:
-            best, scale = wrapped, slide_scale(*size_of(wrapped))
+        shown = slide_scale(*size_of(wrapped))
+        if shown > scale * 1.05:
+            best, scale = wrapped, shown
     return best
