@@ -22,6 +22,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from . import entrywise
+from .array_rules import ShapeError
+from .arrays import all_finite, as_array, frozen, is_array, size_text
 from .errors import EvaluationError, ValuesError
 from .graph import Circuit
 from .lazy import lazy_import
@@ -34,8 +37,10 @@ from .symbolic import (
 )
 
 if TYPE_CHECKING:
+    import numpy as np
     import sympy
 else:
+    np = lazy_import("numpy")  # vectors and matrices only
     sympy = lazy_import("sympy")  # symbolic mode only
 
 __all__ = ["Evaluation", "evaluate", "backward", "resolve_values", "KINK"]
@@ -73,7 +78,9 @@ class Evaluation:
         return {name: self.grads[node] for name, node in self.circuit.inputs.items()}
 
 
-def _number(name: str, value: Any) -> float:
+def _number(name: str, value: Any) -> Any:
+    if isinstance(value, (list, tuple)) or is_array(value):
+        return as_array(name, value)
     if isinstance(value, (bool, str, bytes)):  # float() would take True and "1.5"
         raise ValuesError(f"value of '{name}' is not a number: {value!r}")
     if not isinstance(value, (int, float)):
@@ -121,21 +128,40 @@ def resolve_values(circuit: Circuit, at: Mapping[str, Any] | None = None
     return {n: point[n] for n in names}
 
 
-def _inputs_text(xs: tuple[float, ...]) -> str:
-    return ", ".join(format(x, ".6g") for x in xs)
+def _inputs_text(xs: tuple[Any, ...]) -> str:
+    return ", ".join(format(x, ".6g") if not is_array(x) else size_text(x) for x in xs)
 
 
-def _forward_gate(circuit: Circuit, node: str, xs: tuple[float, ...]) -> float:
+def _shapes_error(circuit: Circuit, node: str, err: ShapeError) -> EvaluationError:
+    names = [circuit.wire_names[a] for a in circuit.operands[node]]
+    attrs = circuit.graph.nodes[node]
+    return EvaluationError(f"{str(err).format(*names)} (line {attrs['line']},"
+                           f" column {attrs['col']})")
+
+
+def _forward_gate(circuit: Circuit, node: str, xs: tuple[Any, ...]) -> Any:
+    gate = circuit.gate_of(node)
+    c = circuit.graph.nodes[node]["c"]
     try:
-        return circuit.gate_of(node).checked_forward(xs, circuit.graph.nodes[node]["c"])
+        if entrywise.on_arrays(gate, xs):
+            return entrywise.forward(gate, xs, c)
+        return gate.checked_forward(xs, c)
+    except ShapeError as err:
+        raise _shapes_error(circuit, node, err) from None
     except EvaluationError as err:
         raise EvaluationError(f"{err}: gate '{circuit.label(node)}' at {circuit.where(node)}"
                               f" with input {_inputs_text(xs)}") from None
 
 
-def _local_gate(circuit: Circuit, node: str, xs: tuple[float, ...]) -> tuple[float, ...]:
+def _local_gate(circuit: Circuit, node: str, xs: tuple[Any, ...]) -> tuple[Any, ...]:
     gate = circuit.gate_of(node)
     c = circuit.graph.nodes[node]["c"]
+    if entrywise.on_arrays(gate, xs):
+        try:
+            return entrywise.local(gate, xs, c)
+        except EvaluationError as err:
+            raise EvaluationError(f"{err}: gate '{circuit.label(node)}' at"
+                                  f" {circuit.where(node)}") from None
     try:
         local = tuple(float(v) for v in gate.local_at(xs, c))
     except (OverflowError, ValueError, ZeroDivisionError, TypeError):
@@ -145,6 +171,14 @@ def _local_gate(circuit: Circuit, node: str, xs: tuple[float, ...]) -> tuple[flo
             f"local gradient is not finite: gate '{circuit.label(node)}' at"
             f" {circuit.where(node)} with input {_inputs_text(xs)}")
     return local
+
+
+def _kink(circuit: Circuit, node: str, xs: tuple[Any, ...]) -> bool:
+    gate = circuit.gate_of(node)
+    c = circuit.graph.nodes[node]["c"]
+    if entrywise.on_arrays(gate, xs):
+        return entrywise.kink(gate, xs, c)
+    return gate.kink_at(xs, c)
 
 
 def backward(circuit: Circuit, local: Callable[[str], tuple[Any, ...]], zero: Any, one: Any,
@@ -182,7 +216,7 @@ def backward(circuit: Circuit, local: Callable[[str], tuple[Any, ...]], zero: An
 def _numeric(circuit: Circuit, at: dict[str, float]) -> Evaluation:
     g = circuit.graph.nodes
     operands = circuit.operands
-    values: dict[str, float] = {}
+    values: dict[str, Any] = {}
     for node in circuit.order:
         kind = g[node]["kind"]
         if kind == "input":
@@ -197,16 +231,26 @@ def _numeric(circuit: Circuit, at: dict[str, float]) -> Evaluation:
     def local_of(node: str) -> tuple[float, ...]:
         xs = tuple(values[a] for a in operands[node])
         local[node] = _local_gate(circuit, node, xs)
-        if circuit.gate_of(node).kink_at(xs, g[node]["c"]):
+        if _kink(circuit, node, xs):
             flags[node] = (KINK,)
         return local[node]
 
-    def finite(node: str, grad: float) -> None:
-        if not math.isfinite(grad):
+    output = values[circuit.output]
+    if is_array(output):
+        name = circuit.wire_names[circuit.output]
+        raise EvaluationError(
+            f"the output {name} is {size_text(output)}; backpropagation starts from a scalar:"
+            " end with sum(...), mean(...) or a loss")
+
+    def finite(node: str, grad: Any) -> None:
+        if not all_finite(grad):
             raise EvaluationError(
                 f"gradient is not a finite number (it overflows float64) at {circuit.where(node)}")
 
     grads, _ = backward(circuit, local_of, 0.0, 1.0, check=finite)
+    for node, value in values.items():  # a wire nothing reads: a zero of its own shape
+        if is_array(value) and not is_array(grads[node]):
+            grads[node] = frozen(np.zeros(value.shape))
     return Evaluation(circuit, at, values, grads, local, flags)
 
 

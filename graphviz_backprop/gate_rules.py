@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from fractions import Fraction
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from .lazy import lazy_import
@@ -26,7 +27,7 @@ else:
 
 __all__ = ["LEAK", "signed", "tie", "max_piece", "logistic", "softplus", "pow_domain",
            "division", "shown_constant", "number_text", "integer_text", "power_rule",
-           "reciprocal_rule", "piece", "below", "power_label"]
+           "reciprocal_rule", "piece", "below", "power_label", "sympy_sigmoid"]
 
 #: The slope of leaky_relu below zero.
 LEAK = 0.01
@@ -145,3 +146,30 @@ def piece(a: str, b: str) -> str:
 def below(x: str, k: int) -> str:
     """The local gradient of min(x, k), as sympy prints it (the number goes right)."""
     return f"(1 if {x} < {k}, 1/2 if {x} = {k}, else 0)"
+
+
+@cache
+def sympy_sigmoid() -> Any:
+    """The logistic function as a sympy function, so formulas read ``sigmoid(x)``; made on
+    first use (it needs sympy)."""
+
+    class sigmoid(sympy.Function):  # noqa: N801 - named as formulas print it
+        """The logistic function as a sympy function, so formulas read ``sigmoid(x)``."""
+
+        @classmethod
+        def eval(cls, x):
+            if x.is_Number:
+                return 1 / (1 + sympy.exp(-x))
+            return None
+
+        def fdiff(self, argindex: int = 1) -> Any:
+            s = sigmoid(self.args[0])
+            return s * (1 - s)
+
+        def _eval_rewrite_as_exp(self, x, **kwargs):
+            return 1 / (1 + sympy.exp(-x))
+
+        def _eval_evalf(self, prec):
+            return self.rewrite(sympy.exp)._eval_evalf(prec)
+
+    return sigmoid

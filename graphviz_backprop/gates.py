@@ -38,9 +38,9 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import cache
 from typing import TYPE_CHECKING, Any
 
+from . import array_rules
 from .errors import EvaluationError
 from .gate_rules import (
     LEAK,
@@ -58,6 +58,7 @@ from .gate_rules import (
     shown_constant,
     signed,
     softplus,
+    sympy_sigmoid,
     tie,
 )
 from .lazy import lazy_import
@@ -72,37 +73,10 @@ else:
 __all__ = ["Gate", "GATES", "FUNCTIONS", "ALIASES", "SYMPY_NAMES", "COMPOSITES", "add_gate"]
 
 
-@cache
-def _sympy_sigmoid() -> Any:
-    """The logistic function as a sympy function, so formulas read ``sigmoid(x)``; made on
-    first use (it needs sympy)."""
-
-    class sigmoid(sympy.Function):  # noqa: N801 - named as formulas print it
-        """The logistic function as a sympy function, so formulas read ``sigmoid(x)``."""
-
-        @classmethod
-        def eval(cls, x):
-            if x.is_Number:
-                return 1 / (1 + sympy.exp(-x))
-            return None
-
-        def fdiff(self, argindex: int = 1) -> Any:
-            s = sigmoid(self.args[0])
-            return s * (1 - s)
-
-        def _eval_rewrite_as_exp(self, x, **kwargs):
-            return 1 / (1 + sympy.exp(-x))
-
-        def _eval_evalf(self, prec):
-            return self.rewrite(sympy.exp)._eval_evalf(prec)
-
-    return sigmoid
-
-
 def __getattr__(name: str) -> Any:
     """``gates.sigmoid``: the sympy function, made when first asked for."""
     if name == "sigmoid":
-        return _sympy_sigmoid()
+        return sympy_sigmoid()
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
@@ -126,6 +100,12 @@ class Gate:
     kink: Callable[..., bool] | None = None
     expand: str | None = None
     local_text: Callable[..., tuple[str, ...] | None] | None = None
+    #: a gate on whole vectors and matrices (``@``, ``sum``, ``softmax``): ``shape`` gives
+    #: its output's shape from its inputs' (or raises ``array_rules.ShapeError``), and
+    #: ``forward`` and ``local`` take numpy arrays and the constant (None if it has none);
+    #: ``local`` gives ``arrays.Local`` products.  Other gates apply entry by entry.
+    array: bool = False
+    shape: Callable[..., tuple[int, ...]] | None = None
 
     def _args(self, xs: Sequence[Any], c: Any) -> tuple[Any, ...]:
         return (*xs, c) if self.constant else tuple(xs)
@@ -135,6 +115,8 @@ class Gate:
         such as ``1/x`` and ``x²`` (a letter the circuit does not use)."""
         if isinstance(self.label, str):
             return self.label
+        if self.array:
+            return self.label(c, letter)  # type: ignore[arg-type]
         if c is None:
             raise ValueError(f"gate '{self.key}' is drawn with its constant")
         return self.label(c, letter)
@@ -359,8 +341,8 @@ _TABLE: list[Gate] = [
     Gate(key="sigmoid", label="σ", text="σ({0})", function="sigmoid", aliases=("expit",),
          sympy_name="sigmoid",
          forward=logistic, local=lambda x: ((1.0 - logistic(x)) * logistic(x),),
-         formula=lambda x: _sympy_sigmoid()(x),
-         derivative=lambda x: ((1 - _sympy_sigmoid()(x)) * _sympy_sigmoid()(x),),
+         formula=lambda x: sympy_sigmoid()(x),
+         derivative=lambda x: ((1 - sympy_sigmoid()(x)) * sympy_sigmoid()(x),),
          expand="1/(1 + exp(-x))",
          local_text=lambda x: (f"(1 - sigmoid({x}))*sigmoid({x})",)),
     Gate(key="relu", label="relu", text="relu({0})", function="relu",
@@ -385,9 +367,46 @@ _TABLE: list[Gate] = [
     Gate(key="softplus", label="softplus", text="softplus({0})", function="softplus",
          forward=softplus, local=lambda x: (logistic(x),),
          formula=lambda x: sympy.log(1 + sympy.exp(x)),
-         derivative=lambda x: (_sympy_sigmoid()(x),),
+         derivative=lambda x: (sympy_sigmoid()(x),),
          expand="log(1 + exp(x))",
          local_text=lambda x: (f"sigmoid({x})",)),
+]
+
+
+
+def _array_gate(key: str, label: str | Callable[[Any, str], str], text: str, arity: int = 1,
+                function: str | None = None, aliases: tuple[str, ...] = (),
+                local_text: Callable[..., tuple[str, ...] | None] | None = None) -> Gate:
+    """A row for a gate on whole arrays, with its rules from ``array_rules``."""
+    return Gate(key=key, arity=arity, label=label, text=text, function=function,
+                aliases=aliases, array=True,
+                shape=getattr(array_rules, f"{key}_shape"),
+                forward=getattr(array_rules, f"{key}_forward"),
+                local=getattr(array_rules, f"{key}_local"),
+                formula=array_rules.no_formula, derivative=array_rules.no_formula,
+                local_text=local_text)
+
+
+_TABLE += [
+    # ---- vectors and matrices (numpy semantics; see array_rules.py) ------------------------
+    _array_gate("matmul", "@", "{0} @ {1}", arity=2, function="matmul", aliases=("dot",),
+                local_text=lambda a, b: (f"g @ {b}.T", f"{a}.T @ g")),
+    _array_gate("outer", "outer", "outer({0}, {1})", arity=2, function="outer",
+                local_text=lambda a, b: (f"g @ {b}", f"g.T @ {a}")),
+    _array_gate("transpose", "ᵀ", "{0}ᵀ", function="transpose",
+                local_text=lambda a: ("g.T",)),
+    _array_gate("sum", array_rules.axis_label("sum"), "sum({0})", function="sum",
+                local_text=lambda a: ("g copied to every entry",)),
+    _array_gate("mean", array_rules.axis_label("mean"), "mean({0})", function="mean",
+                local_text=lambda a: ("g / n to every entry",)),
+    _array_gate("norm", "‖·‖", "‖{0}‖", function="norm",
+                local_text=lambda a: (f"g * {a} / norm({a})",)),
+    _array_gate("softmax", "softmax", "softmax({0})", function="softmax",
+                local_text=lambda a: ("(diag(p) - p p.T) @ g",)),
+    _array_gate("cross_entropy", array_rules.class_label, "cross_entropy({0}, k)",
+                function="cross_entropy", local_text=lambda a: ("g * (p - onehot(k))",)),
+    _array_gate("index", lambda c, x: f"[{', '.join(map(str, c))}]", "{0}[i]",
+                local_text=lambda a: ("g at the index, 0 elsewhere",)),
 ]
 
 #: Every gate, by key.

@@ -18,13 +18,14 @@ from dataclasses import dataclass
 from functools import cache, cached_property
 from typing import TYPE_CHECKING, Any
 
-from .errors import EvaluationError, LimitError, ParseError
+from .arrays import as_array, is_array
+from .errors import EvaluationError, LimitError, ParseError, ValuesError
 from .gates import FUNCTIONS, GATES, Gate
 from .lazy import lazy_import
 from .mathtext import subscript
 from .notation import constant
 from .parser import parse
-from .syntax import BinOp, Call, Expr, Name, Neg, Num, Program, is_constant, names_in
+from .syntax import Array, BinOp, Call, Expr, Name, Neg, Num, Program, is_constant, names_in
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -36,7 +37,7 @@ __all__ = ["Circuit", "build", "name_bindings", "MAX_NODES"]
 #: Most nodes a circuit may have (evaluation works up to here; drawing has a lower limit).
 MAX_NODES = 50_000
 
-_BINARY = {"+": "add", "-": "sub", "*": "mul", "/": "div", "**": "pow"}
+_BINARY = {"+": "add", "-": "sub", "*": "mul", "/": "div", "**": "pow", "@": "matmul"}
 #: (operator, constant on the left?) -> (one-input gate, how the constant is stored)
 _WITH_CONSTANT = {
     ("+", False): ("add_c", 1), ("+", True): ("add_c", 1),
@@ -65,7 +66,7 @@ class Circuit:
     graph: nx.MultiDiGraph
     output: str
     inputs: dict[str, str]
-    given: dict[str, float]
+    given: dict[str, Any]
     source: str
     expanded: bool = False
 
@@ -206,8 +207,10 @@ class _Builder:
         self.expand = expand
         self.env: dict[str, str] = {}
         self.inputs: dict[str, str] = {}
-        self.given: dict[str, float] = {}
+        self.given: dict[str, Any] = {}
         self.source = source
+        #: inputs read as data (a class index), not as wires: dropped from the circuit
+        self.data: set[str] = set()
 
     # -- nodes ---------------------------------------------------------------------------------
 
@@ -275,8 +278,17 @@ class _Builder:
         return self._combine(e.op, _BINARY[e.op], self.expr(e.left), self.expr(e.right), e)
 
     def _call(self, e: Call) -> Operand:
+        key = FUNCTIONS.get(e.func, e.func)
+        c: Any = e.c
+        if key == "cross_entropy" and len(e.args) == 2:
+            c = self._class_index(e.args[1])
+            e = Call(e.func, e.args[:1], e.line, e.col, c)
         args = tuple(self.expr(a) for a in e.args)
-        key = FUNCTIONS[e.func]
+        if GATES[key].array:
+            if any(isinstance(a, float) for a in args):
+                raise ParseError(f"{e.func}() takes vectors and matrices, not a number",
+                                 e.line, e.col)
+            return self.gate(key, tuple(str(a) for a in args), e.line, e.col, c=c)
         if len(args) == 1:
             (arg,) = args
             if isinstance(arg, float):
@@ -284,8 +296,27 @@ class _Builder:
             return self.gate(key, (arg,), e.line, e.col)
         return self._combine(e.func, key, args[0], args[1], e)
 
+    def _class_index(self, e: Expr) -> int | tuple[int, ...]:
+        """The class index of ``cross_entropy(s, k)`` when k is a name bound to a whole number
+        (or a list of them): data, so it is no wire of the circuit."""
+        assert isinstance(e, Name)
+        value = self.given.get(e.id)
+        numbers: list[Any] = value.tolist() if is_array(value) else [value]  # type: ignore[union-attr]
+        if (value is None or self.env.get(e.id) != self.inputs.get(e.id) or (is_array(value)
+                and value.ndim != 1) or not all(isinstance(v, float) and v.is_integer()
+                                               for v in numbers)):
+            raise ParseError(f"the class index {e.id} of cross_entropy(s, {e.id}) must be bound"
+                             f" to a whole number (or a list of them), as in {e.id} = 2",
+                             e.line, e.col)
+        self.data.add(e.id)
+        whole = tuple(int(v) for v in numbers)
+        return whole if is_array(value) else whole[0]
+
     def _combine(self, op: str, key: str, a: Operand, b: Operand, e: Expr) -> Operand:
         """A binary operation: fold two constants, or make a one- or two-input gate."""
+        if key == "matmul" and (isinstance(a, float) or isinstance(b, float)):
+            raise ParseError("@ multiplies vectors and matrices; multiply by a number with *",
+                             e.line, e.col)
         if isinstance(a, float) and isinstance(b, float):
             if key == "pow":  # a constant power of a constant: any real base will do
                 return _fold(GATES["pow_c"], (a,), b, e)
@@ -304,6 +335,16 @@ class _Builder:
     def program(self, program: Program) -> Operand:
         result: Operand = 0.0
         for st in program.statements:
+            if isinstance(st.value, Array):
+                if st.target is None:
+                    raise ParseError("a list is a value: bind it to a name, as in"
+                                     " x = [0.2, 0.4]", st.line, st.col)
+                try:
+                    array = as_array(st.target, st.value.values)
+                except ValuesError as err:
+                    raise ParseError(str(err), st.line, st.col) from None
+                result = self.bind_input(st.target, array, st.line, st.col)
+                continue
             if st.target is not None and is_constant(st.value):
                 value = self.expr(st.value)
                 assert isinstance(value, float)  # an expression without a name folds
@@ -320,7 +361,7 @@ class _Builder:
             self.env[st.target] = result
         return result
 
-    def bind_input(self, name: str, value: float, line: int, col: int) -> str:
+    def bind_input(self, name: str, value: Any, line: int, col: int) -> str:
         if name in self.inputs:
             raise ParseError(
                 f"'{name}' is already an input; bind a name to a number only once", line, col)
@@ -376,6 +417,12 @@ def build(program: Program, *, expand: bool = False) -> Circuit:
     """
     builder = _Builder(program.source, expand)
     result = builder.program(program)
+    for name in builder.data:  # a class index read as data: no wire
+        node = builder.inputs[name]
+        if not builder.graph.out_degree(node) and node != result:
+            builder.graph.remove_node(node)
+            del builder.inputs[name]
+            del builder.given[name]
     if isinstance(result, float):
         last = program.statements[-1]
         result = builder._add(last.line, last.col, kind="const", value=result)

@@ -27,7 +27,19 @@ from .errors import LimitError, ParseError
 from .gates import FUNCTIONS, GATES
 from .limits import MAX_ARGUMENTS
 from .rawtext import MAX_DEPTH, MAX_NUMBER_CHARS, python_tree
-from .syntax import BinOp, Call, Expr, Name, Neg, Num, Program, Statement, depth_of, is_constant
+from .syntax import (
+    Array,
+    BinOp,
+    Call,
+    Expr,
+    Name,
+    Neg,
+    Num,
+    Program,
+    Statement,
+    depth_of,
+    is_constant,
+)
 from .whitelist import (
     ALIASES,
     CONSTANTS,
@@ -92,7 +104,7 @@ def _binop(node: ast.BinOp) -> Expr:
     op = OPERATORS.get(type(node.op))
     if op is None:
         text = OPERATOR_TEXT.get(type(node.op), type(node.op).__name__)
-        hint = "; use ** for powers (x**2)" if text == "^" else " (supported: + - * / **)"
+        hint = "; use ** for powers (x**2)" if text == "^" else " (supported: + - * / ** @)"
         raise ParseError(f"operator '{text}' is not supported{hint}", line, col)
     return BinOp(op, _expr(node.left), _expr(node.right), line, col)
 
@@ -104,7 +116,7 @@ def _unaryop(node: ast.UnaryOp) -> Expr:
     if isinstance(node.op, ast.UAdd):
         return _expr(node.operand)
     text = {ast.Not: "not", ast.Invert: "~"}.get(type(node.op), "?")
-    raise ParseError(f"operator '{text}' is not supported (supported: + - * / **)", line, col)
+    raise ParseError(f"operator '{text}' is not supported (supported: + - * / ** @)", line, col)
 
 
 def _dotted(node: ast.AST) -> str:
@@ -120,6 +132,8 @@ def _attribute(node: ast.Attribute) -> Expr:
     line, col = _where(node)
     if isinstance(node.value, ast.Name) and node.value.id in MODULES and node.attr in CONSTANTS:
         return Num(CONSTANTS[node.attr], line, col)
+    if node.attr == "T" and not (isinstance(node.value, ast.Name) and node.value.id in MODULES):
+        return Call("transpose", (_expr(node.value),), line, col)
     raise ParseError(f"attribute access '{_dotted(node)}' is not allowed", line, col)
 
 
@@ -133,10 +147,18 @@ def _function_name(node: ast.Call) -> tuple[str, tuple[ast.AST, ...]]:
         raise unknown_function(func.id, line, col)
     if isinstance(func, ast.Attribute):
         attr = ALIASES.get(func.attr, func.attr)
+        if (attr == "norm" and isinstance(func.value, ast.Attribute)
+                and func.value.attr == "linalg" and isinstance(func.value.value, ast.Name)
+                and func.value.value.id in MODULES):
+            return attr, tuple(node.args)  # np.linalg.norm(q)
         if isinstance(func.value, ast.Name) and func.value.id in MODULES:
             if attr in FUNCTIONS:
                 return attr, tuple(node.args)
             raise unknown_function(_dotted(func), line, col)
+        if attr == "matmul" and func.attr == "dot":  # a.dot(b)
+            if len(node.args) != 1:
+                raise ParseError("method .dot() takes one argument, as in W.dot(x)", line, col)
+            return attr, (func.value, node.args[0])
         if attr in FUNCTIONS and GATES[FUNCTIONS[attr]].arity == 1:
             if node.args:
                 raise ParseError(f"method .{func.attr}() takes no arguments, as in x.{func.attr}()",
@@ -157,9 +179,21 @@ def _call(node: ast.Call) -> Expr:
     if name == "Value":  # micrograd's Value(2.0, label='x1'): the label is only for its plots
         keywords = [k for k in keywords if not (k.arg == "label" and isinstance(
             k.value, ast.Constant) and isinstance(k.value.value, str))]
+    setting: int | tuple[int, ...] | None = None
+    if name in _AXIS_FUNCTIONS:
+        setting, keywords = _axis(name, keywords, line, col)
+        if len(arg_nodes) == 2 and setting is None:  # np.sum(x, 0)
+            setting = _whole(arg_nodes[1], f"the axis of {name}()")
+            arg_nodes = arg_nodes[:1]
     if keywords:
         raise ParseError(f"{name}() takes no keyword arguments", line, col)
+    if name == "cross_entropy":
+        return _cross_entropy(arg_nodes, line, col)
     args = tuple(_expr(a) for a in arg_nodes)
+    if name in _EXACTLY_TWO:
+        if len(args) != 2:
+            raise ParseError(f"{name}() takes 2 arguments ({len(args)} given)", line, col)
+        return Call(name, args, line, col)
     if name == "Value":
         if len(args) != 1 or not is_constant(args[0]):
             raise ParseError("Value(...) takes one number, as in Value(-4.0)", line, col)
@@ -167,7 +201,7 @@ def _call(node: ast.Call) -> Expr:
     if GATES[FUNCTIONS[name]].arity == 1:
         if len(args) != 1:
             raise ParseError(f"{name}() takes 1 argument ({len(args)} given)", line, col)
-        return Call(name, args, line, col)
+        return Call(name, args, line, col, setting)
     if len(args) < 2:
         raise ParseError(f"{name}() takes at least 2 arguments ({len(args)} given)", line, col)
     if len(args) > MAX_ARGUMENTS:
@@ -184,6 +218,115 @@ def _call(node: ast.Call) -> Expr:
     return result
 
 
+#: Functions that take an ``axis`` (a keyword, or a second argument as numpy allows).
+_AXIS_FUNCTIONS = ("sum", "mean")
+#: Functions of exactly two array arguments.
+_EXACTLY_TWO = ("matmul", "outer")
+
+
+def _whole(node: ast.AST, what: str) -> int:
+    """A whole-number literal (possibly negative), as an axis or an index is written."""
+    sign = 1
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        sign, node = -1, node.operand
+    if (isinstance(node, ast.Constant) and isinstance(node.value, int)
+            and not isinstance(node.value, bool) and node.value < 1_000_000):
+        return sign * node.value
+    raise ParseError(f"{what} must be a whole number written out, such as 0 or 1", *_where(node))
+
+
+def _axis(name: str, keywords: list[ast.keyword], line: int, col: int
+          ) -> tuple[int | None, list[ast.keyword]]:
+    axis = None
+    rest = []
+    for k in keywords:
+        if k.arg == "axis":
+            axis = _whole(k.value, f"the axis of {name}()")
+            if axis not in (0, 1, -1):
+                raise ParseError(f"{name}(..., axis={axis}): vectors and matrices have axis 0"
+                                 " (down the rows) and axis 1 (along a row)", line, col)
+        else:
+            rest.append(k)
+    return axis, rest
+
+
+def _cross_entropy(arg_nodes: tuple[ast.AST, ...], line: int, col: int) -> Expr:
+    """``cross_entropy(s, k)``: the scores s (a wire) and the class index k (data: a whole
+    number, a list of them for a batch, or a name bound to one)."""
+    if len(arg_nodes) != 2:
+        raise ParseError("cross_entropy(s, k) takes the scores s and the index k of the"
+                         f" correct class ({len(arg_nodes)} arguments given)", line, col)
+    scores, k = arg_nodes
+    what = "the class index k of cross_entropy(s, k)"
+    if isinstance(k, ast.Name):  # bound to a number by the program: the builder reads it
+        return Call("cross_entropy", (_expr(scores), _name(k)), line, col)
+    if isinstance(k, ast.List):
+        classes = tuple(_whole(e, what) for e in k.elts)
+        if not classes:
+            raise ParseError(f"{what}: an empty list", line, col)
+        return Call("cross_entropy", (_expr(scores),), line, col, classes)
+    return Call("cross_entropy", (_expr(scores),), line, col, _whole(k, what))
+
+
+def _subscript(node: ast.Subscript) -> Expr:
+    """``w[0]``, ``W[1, 0]``, ``W[1][0]``: an entry (or a row) of a vector or matrix."""
+    line, col = _where(node)
+    index = node.slice
+    items = index.elts if isinstance(index, ast.Tuple) else [index]
+    if any(isinstance(i, ast.Slice) for i in items):
+        raise ParseError("slices are not allowed; index with whole numbers, as in w[0] or"
+                         " W[1, 0]", line, col)
+    whole = tuple(_whole(i, "an index") for i in items)
+    if isinstance(node.value, ast.Subscript):  # W[1][0] is W[1, 0]
+        inner = _subscript(node.value)
+        if isinstance(inner, Call) and inner.func == "index" and isinstance(inner.c, tuple):
+            return Call("index", inner.args, line, col, inner.c + whole)
+    return Call("index", (_expr(node.value),), line, col, whole)
+
+
+def _list(node: ast.List) -> Expr:
+    raise ParseError("a list is a value: bind it to a name of its own, as in x = [0.2, 0.4],"
+                     " then use the name", *_where(node))
+
+
+def _entry(node: ast.AST) -> float:
+    value = _expr(node)
+    if not isinstance(value, Num):
+        if isinstance(value, Neg) and isinstance(value.operand, Num):
+            return -value.operand.value
+        raise ParseError("an entry of a vector or matrix must be a number", *_where(node))
+    return value.value
+
+
+def _array(node: ast.AST) -> Array | None:
+    """A list literal (or ``np.array([...])``) bound to a name, or None if it is not one."""
+    if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+            and node.func.attr in ("array", "asarray", "tensor")
+            and isinstance(node.func.value, ast.Name) and node.func.value.id in MODULES
+            and len(node.args) == 1 and isinstance(node.args[0], ast.List)):
+        node = node.args[0]
+    if not isinstance(node, ast.List):
+        return None
+    line, col = _where(node)
+    if not node.elts:
+        raise ParseError("an empty list has no entries", line, col)
+    if all(isinstance(e, ast.List) for e in node.elts):
+        if any(isinstance(v, ast.List) for e in node.elts for v in e.elts):  # type: ignore[attr-defined]
+            raise ParseError("3 or more dimensions: only vectors and matrices (1 or 2"
+                             " dimensions) are supported", line, col)
+        rows = tuple(tuple(_entry(v) for v in e.elts) for e in node.elts)  # type: ignore[attr-defined]
+        lengths = sorted({len(r) for r in rows})
+        if len(lengths) > 1:
+            raise ParseError(f"rows of different lengths ({lengths[0]} and {lengths[-1]}): a"
+                             " matrix needs rows of one length", line, col)
+        if lengths[0] == 0:
+            raise ParseError("an empty row has no entries", line, col)
+        return Array(rows, line, col)
+    if any(isinstance(e, ast.List) for e in node.elts):
+        raise ParseError("a mix of numbers and rows: write every row as a list", line, col)
+    return Array(tuple(_entry(e) for e in node.elts), line, col)
+
+
 _HANDLERS: dict[type, Callable[..., Expr]] = {
     ast.Constant: _constant,
     ast.Name: _name,
@@ -191,6 +334,8 @@ _HANDLERS: dict[type, Callable[..., Expr]] = {
     ast.UnaryOp: _unaryop,
     ast.Call: _call,
     ast.Attribute: _attribute,
+    ast.Subscript: _subscript,
+    ast.List: _list,
 }
 
 
@@ -237,7 +382,8 @@ def _statement(node: ast.stmt, last: bool) -> Statement:
     if isinstance(node, ast.Assign):
         if len(node.targets) != 1:
             raise ParseError("chained assignment (a = b = ...) is not allowed", line, col)
-        return Statement(_target(node.targets[0]), _expr(node.value), line, col)
+        array = _array(node.value)
+        return Statement(_target(node.targets[0]), array or _expr(node.value), line, col)
     if isinstance(node, ast.AugAssign):
         target = _target(node.target)
         op = OPERATORS.get(type(node.op))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["Num", "Name", "Call", "BinOp", "Neg", "Expr", "Statement", "Program",
+__all__ = ["Num", "Name", "Call", "Array", "BinOp", "Neg", "Expr", "Statement", "Program",
            "is_constant", "names_in", "depth_of"]
 
 
@@ -34,10 +34,25 @@ class Name:
 
 @dataclass(frozen=True)
 class Call:
-    """A call of a known function (``FUNCTIONS``); max and min are always binary here."""
+    """A call of a known function (``FUNCTIONS``); max and min are always binary here.
+
+    ``c`` is a whole-number setting that is data, not a wire: the ``axis`` of a sum or a mean,
+    the class index of a cross-entropy, the index of ``w[0]`` (a tuple); None if there is none.
+    """
 
     func: str
     args: tuple[Expr, ...]
+    line: int
+    col: int
+    c: int | tuple[int, ...] | None = None
+
+
+@dataclass(frozen=True)
+class Array:
+    """A vector or matrix literal, the value an input is bound to (``x = [0.2, 0.4]``):
+    the rows as tuples of floats."""
+
+    values: tuple[float, ...] | tuple[tuple[float, ...], ...]
     line: int
     col: int
 
@@ -62,7 +77,7 @@ class Neg:
     col: int
 
 
-Expr = Num | Name | Call | BinOp | Neg
+Expr = Num | Name | Call | BinOp | Neg | Array
 
 
 @dataclass(frozen=True)

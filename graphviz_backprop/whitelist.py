@@ -35,11 +35,12 @@ def reserved(name: str) -> bool:
     return name in FUNCTIONS or name in MODULES or name == "Value"
 
 
-OPERATORS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
+OPERATORS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**",
+             ast.MatMult: "@"}
 
 
 OPERATOR_TEXT = {
-    ast.FloorDiv: "//", ast.Mod: "%", ast.MatMult: "@", ast.LShift: "<<", ast.RShift: ">>",
+    ast.FloorDiv: "//", ast.Mod: "%", ast.LShift: "<<", ast.RShift: ">>",
     ast.BitOr: "|", ast.BitAnd: "&", ast.BitXor: "^",
 }
 
@@ -47,7 +48,6 @@ OPERATOR_TEXT = {
 #: What each kind of Python syntax is called in an error message.
 FORBIDDEN = {
     ast.Lambda: "lambda expressions are not allowed",
-    ast.List: "list literals are not allowed (name each number: w0, w1, w2 = 2, -3, -3)",
     ast.Tuple: "tuples are not allowed",
     ast.Dict: "dict literals are not allowed",
     ast.Set: "set literals are not allowed",
@@ -58,7 +58,6 @@ FORBIDDEN = {
     ast.IfExp: "conditional expressions are not allowed",
     ast.Compare: "comparisons are not allowed",
     ast.BoolOp: "'and' / 'or' is not allowed",
-    ast.Subscript: "indexing is not allowed",
     ast.Slice: "slices are not allowed",
     ast.JoinedStr: "f-strings are not allowed",
     ast.FormattedValue: "f-strings are not allowed",

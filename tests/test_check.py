@@ -309,7 +309,7 @@ BROKEN = [
     ("division.py", "x = 1; y = 2\nf = x * y\ndx = y / (x - 1)\n", "division by zero", "line 3"),
     ("hostile.py", "x = 1; y = 2\nf = x * y\ndx = __import__('os').system('true')\n",
      "not allowed", "line 3"),
-    ("list.py", "w = [2, -3, -3]\nf = w\ndw = 1\n", "not allowed", "line 1"),
+    ("list.py", "w = [[2, -3], [3]]\nf = sum(w)\ndw = 1\n", "rows of different lengths", "line 1"),
     ("not-toml.toml", "expression = \n", "not valid TOML", "line 1"),
     ("unknown-key.toml", 'expression = "x*y"\nfoo = 1\n[claims]\nx = 1\n', "unknown key 'foo'",
      "line 2"),

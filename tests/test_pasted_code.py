@@ -89,7 +89,7 @@ def test_karpathy_neuron_gives_the_lecture_numbers():
         ("import os", "import statements are not allowed"),
         ("import numpy as os", "import statements are not allowed"),
         ("from os import path", "import statements are not allowed"),
-        ("w = [2, -3, -3]", "w0, w1, w2 = 2, -3, -3"),
+        ("w = [2, [-3, -3]]", "a mix of numbers and rows"),
         ("a, b = b, a", "assign these one by one"),
         ("a, b = 1, 2, 3", "2 names but 3 values"),
         ("x = Value(1.0, grad=2)", "takes no keyword arguments"),
