@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from .arrays import is_array, shape_text
 from .mathtext import math_text
 
 __all__ = ["DIGITS", "number", "value_text", "constant"]
@@ -51,11 +52,32 @@ def number(value: float, decimals: int | None = None, digits: int | None = None)
     return text
 
 
+#: Most entries a vector or matrix is written out with in text; a larger one is its shape.
+MAX_SHOWN_ENTRIES = 16
+
+
 def value_text(value: Any, decimals: int | None = None, digits: int | None = None) -> str:
-    """A value or gradient as text: a number (:func:`number`), or, in symbolic mode, a
-    formula or exact number as mathematics (``z``, ``1/2``, ``3x²``)."""
+    """A value or gradient as text: a number (:func:`number`), a vector or matrix as nested
+    brackets (``[0.220, 0.260]``; only its shape, ``10×3073``, when it has more than
+    :data:`MAX_SHOWN_ENTRIES` entries), or, in symbolic mode, a formula or exact number as
+    mathematics (``z``, ``1/2``, ``3x²``).
+
+    >>> import numpy as np
+    >>> value_text(np.array([[0.1, -0.5], [0.25, 2.0]]), digits=2)
+    '[[0.10, -0.50], [0.25, 2.0]]'
+    >>> value_text(np.zeros((10, 3073)))
+    '10×3073'
+    """
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return number(float(value), decimals, digits)
+    if is_array(value):
+        if value.size > MAX_SHOWN_ENTRIES:
+            return shape_text(value)
+        rows = value.tolist()
+        if value.ndim == 1:
+            return "[" + ", ".join(number(v, decimals, digits) for v in rows) + "]"
+        return "[" + ", ".join("[" + ", ".join(number(v, decimals, digits) for v in row) + "]"
+                               for row in rows) + "]"
     return math_text(str(value))
 
 
