@@ -33,12 +33,16 @@ if TYPE_CHECKING:
 else:
     np = lazy_import("numpy")
 
-__all__ = ["MAX_ENTRIES", "is_array", "as_array", "frozen", "scalar_or_array", "shape_of",
-           "shape_text", "size_text", "all_finite", "Local", "unbroadcast", "check_entries",
-           "to_lists"]
+__all__ = ["MAX_ENTRIES", "MAX_ARRAY_WORK", "is_array", "as_array", "frozen", "scalar_or_array",
+           "shape_of", "shape_text", "size_text", "all_finite", "Local", "unbroadcast",
+           "check_entries", "to_lists"]
 
 #: Most entries of one vector or matrix (an input's value or any result).
 MAX_ENTRIES = 100_000
+#: Most entry operations one evaluation may do over all its gates (an entrywise gate costs
+#: one per entry; a matrix product one per entry of its result plus one per 1,000
+#: multiplications): a few seconds of work at most.
+MAX_ARRAY_WORK = 1_000_000
 
 
 def is_array(value: Any) -> bool:

@@ -24,8 +24,8 @@ from typing import TYPE_CHECKING, Any
 
 from . import entrywise
 from .array_rules import ShapeError
-from .arrays import all_finite, as_array, frozen, is_array, size_text
-from .errors import EvaluationError, ValuesError
+from .arrays import MAX_ARRAY_WORK, all_finite, as_array, frozen, is_array, size_text
+from .errors import EvaluationError, LimitError, ValuesError
 from .graph import Circuit
 from .lazy import lazy_import
 from .symbolic import (
@@ -217,6 +217,7 @@ def _numeric(circuit: Circuit, at: dict[str, float]) -> Evaluation:
     g = circuit.graph.nodes
     operands = circuit.operands
     values: dict[str, Any] = {}
+    work = 0
     for node in circuit.order:
         kind = g[node]["kind"]
         if kind == "input":
@@ -224,7 +225,14 @@ def _numeric(circuit: Circuit, at: dict[str, float]) -> Evaluation:
         elif kind == "const":
             values[node] = g[node]["value"]
         else:
-            values[node] = _forward_gate(circuit, node, tuple(values[a] for a in operands[node]))
+            xs = tuple(values[a] for a in operands[node])
+            values[node] = _forward_gate(circuit, node, xs)
+            if is_array(values[node]) or any(is_array(x) for x in xs):
+                work += entrywise.cost(circuit.gate_of(node), xs, values[node])
+                if work > MAX_ARRAY_WORK:
+                    raise LimitError(
+                        f"the circuit's vectors and matrices need more than {MAX_ARRAY_WORK:,}"
+                        f" entry operations (at {circuit.where(node)}); that is the limit")
     local: dict[str, tuple[float, ...]] = {}
     flags: dict[str, tuple[str, ...]] = {}
 

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 else:
     np = lazy_import("numpy")
 
-__all__ = ["on_arrays", "out_shape", "forward", "local", "kink", "ShapeError"]
+__all__ = ["on_arrays", "out_shape", "forward", "local", "kink", "cost", "ShapeError"]
 
 
 def on_arrays(gate: Gate, xs: Sequence[Any]) -> bool:
@@ -120,6 +120,14 @@ def kink(gate: Gate, xs: Sequence[Any], c: Any = None) -> bool:
     shape = out_shape(gate, xs, c)
     hits = _per_entry(lambda *v: bool(gate.kink_at(v, c)), xs, shape, 1)
     return bool(np.any(hits))
+
+
+def cost(gate: Gate, xs: Sequence[Any], out: Any) -> int:
+    """The work a gate on arrays does, in entry operations (``arrays.MAX_ARRAY_WORK``)."""
+    entries = max([int(np.size(out)), *(int(np.size(x)) for x in xs)])
+    if gate.key == "matmul":  # each entry of the result is a sum of this many products
+        entries += int(np.size(out)) * np.shape(xs[0])[-1] // 1000
+    return entries
 
 
 def value(x: Any) -> Any:

@@ -208,3 +208,10 @@ def test_parse_forms():
         [[1, 3], [2, 4]]))))
     with pytest.raises(ParseError, match="a mix of numbers and rows"):
         gb.trace("x = [1, [2]]; f = sum(x)")
+
+
+def test_the_work_of_one_evaluation_is_bounded():
+    source = "a = [1]\n" + "\n".join("a = tanh(a)" for _ in range(12)) + "\nf = sum(a)"
+    with pytest.raises(InputError, match="entry operations"):
+        gb.trace(source, a=[0.5] * 100_000)
+    assert gb.trace(source, a=[0.5] * 1000).value > 0
