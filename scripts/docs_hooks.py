@@ -25,6 +25,7 @@ import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -139,9 +140,14 @@ def gate_reference() -> str:
     rows = []
     for gate in GATES.values():
         names = ("a", "b") if gate.arity == 2 else ("x",)
-        c = 2.0 if gate.constant else None
-        written = gate.apply_text(list(names), c)
-        local = ", ".join(sympy_formula_texts(gate.key, c, names))
+        c: Any = 2.0 if gate.constant else None
+        if gate.array:  # an index, a class index: the settings that are data
+            c = {"index": (0,), "cross_entropy": 2}.get(gate.key)
+        written = gate.apply_text(list(names), None if gate.array else c)
+        if gate.array:  # its local gradients as products with the upstream gradient g
+            local = ", ".join(gate.local_texts(names) or ())
+        else:
+            local = ", ".join(sympy_formula_texts(gate.key, c, names))
         source = f"`{gate.function}(...)`" if gate.function else "an operator"
         if gate.aliases:
             source += ", also " + ", ".join(f"`{a}`" for a in gate.aliases)
@@ -152,6 +158,9 @@ def gate_reference() -> str:
             notes.append(f"composite: `--expand` writes it as `{gate.expand}`")
         if gate.local_text is None:
             notes.append("its local gradient is written by sympy")
+        if gate.array:
+            notes.append("on whole vectors and matrices: the local gradient is given as the"
+                         " vector-Jacobian product with the upstream gradient `g`")
         rows.append([f"`{_cell(gate.key, code=True)}`",
                      f"`{_cell(gate.label_text(c), code=True)}`",
                      f"`{_cell(written, code=True)}`", source,
@@ -162,7 +171,10 @@ def gate_reference() -> str:
         "Every gate of `graphviz_backprop/gates.py`, one row each; this page is generated from"
         " the table each time the site is built. A gate with a constant is shown with the"
         " constant 2; the local gradients are d out / d input, one per input wire, with the"
-        " inputs called `a`, `b` or `x`. To add a gate, see [Adding a gate](adding-a-gate.md).",
+        " inputs called `a`, `b` or `x`. Every gate that is not marked as working on whole"
+        " vectors and matrices also works on them entry by entry, with numpy broadcasting"
+        " (docs: the matrix form). To add a gate, see"
+        " [Adding a gate](adding-a-gate.md).",
         "",
         "| key | drawn as | computes | in a source | local gradients | notes |",
         "| --- | --- | --- | --- | --- | --- |",
@@ -177,8 +189,8 @@ PACKAGE = ROOT / "graphviz_backprop"
 STAGES = [
     ("read", ["source", "tomlfile", "rawtext", "whitelist", "parser", "fromsympy", "passes",
               "syntax"]),
-    ("build", ["gate_rules", "gates", "graph"]),
-    ("evaluate", ["backprop", "symbolic", "formulas"]),
+    ("build", ["gate_rules", "array_rules", "gates", "graph"]),
+    ("evaluate", ["arrays", "entrywise", "backprop", "symbolic", "formulas"]),
     ("frames", ["frames"]),
     ("draw", ["themes", "layout", "draw"]),
     ("render", ["bands", "slide", "dot", "compose", "raster", "render", "output", "stepper",
