@@ -127,6 +127,13 @@ def cases(folder: Path) -> list[Case]:
                      f'"df/dx" = "{nest("exp", 6)}"\n')
     tower10 = code_file(folder, "tower-10", "dq * 10**10**10")
     tower2 = code_file(folder, "tower-2", "2**2**2**2**2**2")
+    ones = ", ".join(["1"] * 1000)
+    tanhs = folder / "tanh-chain.py"
+    tanhs.write_text("a = [" + ",".join(["1"] * 30_000) + "]\n" + "a = tanh(a)\n" * 2000
+                     + "f = sum(a)\n")
+    squares = folder / "matmul-chain.py"
+    squares.write_text("B = [" + ",".join("[" + ",".join(["1"] * 180) + "]" for _ in range(180))
+                       + "]\n" + "B = B @ B / 180\n" * 40 + "f = sum(B)\n")
     return [
         Case("eval elu(...) nested 6 deep", [gbp, "eval", nest("elu", 6)]),
         Case("eval leaky_relu(...) nested 8 deep", [gbp, "eval", nest("leaky_relu", 8)]),
@@ -135,6 +142,10 @@ def cases(folder: Path) -> list[Case]:
         Case("eval max(a0,...,a299)", [gbp, "eval", f"max({names(300)})"]),
         Case("eval 1/(x-x) --json", [gbp, "eval", "1/(x-x)", "--json"]),
         Case("eval log(x-x)+y", [gbp, "eval", "log(x-x)+y"]),
+        Case("eval np.outer of two 1,000-vectors, squared",
+             [gbp, "eval", f"a = [{ones}]; M = np.outer(a, a); f = sum(M @ M)"]),
+        Case("eval file: 2,000 tanh gates on a 30,000-vector", [gbp, "eval", str(tanhs)]),
+        Case("eval file: B = B @ B / 180, 40 times, 180×180", [gbp, "eval", str(squares)]),
         Case("eval file: dotted key of 28,000 parts", [gbp, "eval", str(dotted)]),
         Case("eval file: [at] array nested 2,000 deep", [gbp, "eval", str(deep)]),
         Case("eval file: [at] x = integer of 400 digits", [gbp, "eval", str(int400)]),

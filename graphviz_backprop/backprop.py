@@ -148,6 +148,10 @@ def _forward_gate(circuit: Circuit, node: str, xs: tuple[Any, ...]) -> Any:
         return gate.checked_forward(xs, c)
     except ShapeError as err:
         raise _shapes_error(circuit, node, err) from None
+    except LimitError as err:  # a result too large, refused before it is computed
+        names = [circuit.wire_names[a] for a in circuit.operands[node]]
+        attrs = circuit.graph.nodes[node]
+        raise LimitError(err.message.format(*names), attrs["line"], attrs["col"]) from None
     except EvaluationError as err:
         raise EvaluationError(f"{err}: gate '{circuit.label(node)}' at {circuit.where(node)}"
                               f" with input {_inputs_text(xs)}") from None
