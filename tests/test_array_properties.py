@@ -9,9 +9,12 @@ import numpy as np
 import pytest
 
 hypothesis = pytest.importorskip("hypothesis")
-from hypothesis import assume, given  # noqa: E402
+from hypothesis import (  # noqa: E402
+    assume,
+    given,
+    settings,
+)
 from hypothesis import strategies as st  # noqa: E402
-from hypothesis import settings  # noqa: E402
 from test_properties import EXAMPLES, EXPRESSIONS, PROFILE, _near_kink  # noqa: E402
 
 from graphviz_backprop import GbpError, trace  # noqa: E402
