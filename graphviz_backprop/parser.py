@@ -21,10 +21,12 @@ from __future__ import annotations
 
 import ast
 import math
+import re
 from collections.abc import Callable
 
 from .errors import LimitError, ParseError
 from .gates import FUNCTIONS, GATES
+from .latex import looks_like_latex, parse_latex
 from .limits import MAX_ARGUMENTS
 from .rawtext import MAX_DEPTH, MAX_NUMBER_CHARS, python_tree
 from .syntax import (
@@ -410,7 +412,18 @@ def parse(text: str) -> Program:
         # Python ends a line at \r\n, \r or \n: so does everything here, so that a lone
         # \r after a comment cannot hide the next line from the character check
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    tree = python_tree(text)
+        if looks_like_latex(text):
+            return parse_latex(text)
+    try:
+        tree = python_tree(text)
+    except ParseError as err:  # w_0 x_0 + w_1 x_1: LaTeX without a command, if it reads so
+        if type(err) is ParseError and err.message.startswith("syntax error") \
+                and re.search(r"[\^{}]|_\d", text):
+            try:
+                return parse_latex(text)
+            except ParseError:
+                pass
+        raise
     body = [s for s in tree.body if not ignored(s)]
     if not body:
         raise ParseError("nothing to evaluate: the source only prints")

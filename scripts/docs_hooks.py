@@ -187,8 +187,8 @@ def gate_reference() -> str:
 PACKAGE = ROOT / "graphviz_backprop"
 #: The stages of the data flow, in order, and the modules of each (the rest support them).
 STAGES = [
-    ("read", ["source", "tomlfile", "rawtext", "whitelist", "parser", "fromsympy", "passes",
-              "syntax"]),
+    ("read", ["source", "tomlfile", "rawtext", "whitelist", "latex", "parser", "fromsympy",
+              "passes", "syntax"]),
     ("build", ["gate_rules", "array_rules", "gates", "graph"]),
     ("evaluate", ["arrays", "entrywise", "backprop", "symbolic", "formulas"]),
     ("frames", ["frames"]),
