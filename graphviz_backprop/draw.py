@@ -17,9 +17,7 @@ True
 
 from __future__ import annotations
 
-import html
 import itertools
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -30,6 +28,7 @@ from .backprop import Evaluation
 from .frames import Step, steps
 from .layout import Layout, Positions, layout_for, wrap_caption
 from .lazy import lazy_import
+from .matrices import BLANK, html_text, label, name_label
 from .notation import DIGITS, value_text
 from .themes import Theme
 
@@ -41,23 +40,8 @@ else:
 __all__ = ["Scene", "Drawing", "scene", "to_digraph", "draw"]
 
 
-_BLANK = "&#160;"
-
-
-#: What Graphviz must not be given as text: control characters, noncharacters and lone
-#: surrogates (an undecodable byte of a file name) make it fail; shown as U+FFFD.
-_UNDRAWABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff"
-                         "\ud800-\udfff]")
-
-
-def _html(text: str) -> str:
-    r"""User text as the text of an HTML-like label: escaped, and a backslash doubled, as
-    Graphviz reads it (a single one before N or G would stand for a name).
-
-    >>> print(_html("Price \\N <b>"))
-    Price \\N &lt;b&gt;
-    """
-    return html.escape(_UNDRAWABLE.sub("\ufffd", text)).replace("\\", "\\\\")
+_BLANK = BLANK
+_html = html_text
 
 
 def _text(text: str | None, color: str, size: float, width: float, height: float,
@@ -204,7 +188,7 @@ class Drawing:
                                     fontcolor=t.gate_text)
         self.edge_defaults = _attrs(color=t.wire_color, arrowsize="0.6", penwidth="1.2",
                                     arrowhead="none")
-        plain = _attrs(shape="plaintext", margin="0", width="0", height="0")
+        plain = self.plain = _attrs(shape="plaintext", margin="0", width="0", height="0")
         name_attrs = dict(shape="plaintext", fontcolor=t.name_color, width="0", height="0",
                           margin="0.02")
         # the order of the nodes, each with a function of the step giving (label, attrs)
@@ -215,9 +199,11 @@ class Drawing:
             item = (label, _attrs(id=f"gbp_{name}", **attrs))
             self.order.append((name, lambda step, item=item: item))
 
+        boxes = lay.boxes  # a circuit with vectors or matrices: labels of their own
         for n in c.order:
             if c.graph.nodes[n]["kind"] != "gate":
-                fixed(n, graphviz.escape(c.wire_names[n]), **name_attrs)
+                fixed(n, name_label(c.wire_names[n], ev.values[n], t) if boxes
+                      else graphviz.escape(c.wire_names[n]), **name_attrs)
 
         for n in c.gates:
             label = graphviz.escape(c.label(n))
@@ -247,61 +233,78 @@ class Drawing:
             if len(consumers) == 1:
                 cons, port = consumers[0]
                 local = f"local {value_text(ev.local[cons][port], d, DIGITS)}"
-            labels: dict[tuple[bool, bool, bool], tuple[str, Attrs]] = {}
+            labels: dict[tuple[bool, ...], tuple[str, Attrs]] = {}
             attrs = _attrs(id=f"gbp_{trunk}", **dict(plain))
 
             def trunk_state(step: Step, n: str = n, name: str | None = name, value: str = value,
                             grad: str = grad, local: str | None = local,
                             mark: str | None = mark,
-                            labels: dict[tuple[bool, bool, bool], tuple[str, Attrs]] = labels,
-                            attrs: Attrs = attrs) -> tuple[str, Attrs]:
+                            labels: dict[tuple[bool, ...], tuple[str, Attrs]] = labels,
+                            attrs: Attrs = attrs, trunk: str = trunk) -> tuple[str, Attrs]:
                 key = (n in step.computed, self.grad_shown(step, n),
-                       local is not None and step.show_local
-                       and self.c.consumers[n][0][0] == step.current)
-                if key not in labels:
+                       len(self.c.consumers[n]) == 1 and step.show_local
+                       and self.c.consumers[n][0][0] == step.current, step.kind == "exercise")
+                if key not in labels and self.lay.boxes:
+                    labels[key] = (self._array_label(trunk, key, mark), attrs)
+                elif key not in labels:
                     labels[key] = (_wire_label(self.lay, name, value if key[0] else None,
                                                grad if key[1] else None,
-                                               local if key[2] else None, mark), attrs)
+                                               local if key[2] and local else None, mark),
+                                   attrs)
                 return labels[key]
 
             self.order.append((trunk, trunk_state))
             wire = {"color": t.grad_color, "penwidth": "2.4"} if mark == "wrong" else {}
-            edges.append((n, trunk, _attrs(headport="w", weight="8", **wire)))
+            into, out_of = boxes[trunk].ports if boxes else ("w", "e")
+            edges.append((n, trunk, _attrs(headport=into, weight="8", **wire)))
             if n == c.output:
                 fixed(OUT, graphviz.escape(c.wire_names[n]), **name_attrs)
-                edges.append((trunk, OUT, _attrs(tailport="e", arrowhead="normal", **wire)))
+                edges.append((trunk, OUT, _attrs(tailport=out_of, arrowhead="normal", **wire)))
             if len(consumers) == 1:
                 edges.append((trunk, consumers[0][0],
-                              _attrs(tailport="e", arrowhead="normal", weight="2", **wire)))
+                              _attrs(tailport=out_of, arrowhead="normal", weight="2", **wire)))
             elif consumers:
                 junction = junction_of(n)
                 fixed(junction, "", shape="point", width="0.06", color=t.wire_color)
-                edges.append((trunk, junction, _attrs(tailport="e")))
+                edges.append((trunk, junction, _attrs(tailport=out_of)))
                 for cons, port in consumers:
-                    branch = branch_of(n, cons, port)
-                    grad_b = value_text(ev.grads[cons] * ev.local[cons][port], d, DIGITS)
-                    local_b = f"local {value_text(ev.local[cons][port], d, DIGITS)}"
-                    battrs = _attrs(id=f"gbp_{branch}", **dict(plain))
-                    blabels: dict[tuple[bool, bool], tuple[str, Attrs]] = {}
-
-                    def branch_state(step: Step, cons: str = cons, grad_b: str = grad_b,
-                                     local_b: str = local_b,
-                                     blabels: dict[tuple[bool, bool], tuple[str, Attrs]] = blabels,
-                                     battrs: Attrs = battrs) -> tuple[str, Attrs]:
-                        key = (cons in step.backed, step.show_local and cons == step.current)
-                        if key not in blabels:
-                            blabels[key] = (_wire_label(self.lay, None, None,
-                                                        grad_b if key[0] else None,
-                                                        local_b if key[1] else None), battrs)
-                        return blabels[key]
-
-                    self.order.append((branch, branch_state))
-                    # weight 0: a branch may bend anywhere on its way, not all at its end, so the
-                    # branches of neighbouring branch points do not meet where they all bend
-                    edges.append((junction, branch, _attrs(headport="w", weight="0")))
-                    edges.append((branch, cons, _attrs(tailport="e", arrowhead="normal",
-                                                       weight="2")))
+                    self._branch(n, cons, port, edges)
         self.edges = _placed(edges, lay.arrangement)
+
+    def _branch(self, n: str, cons: str, port: int, edges: list[tuple[str, str, Attrs]]) -> None:
+        """The label of the branch of ``n``'s wire into operand ``port`` of ``cons``."""
+        ev, d = self.ev, self.lay.decimals
+        branch = branch_of(n, cons, port)
+        grad_b = value_text(ev.grads[cons] * ev.local[cons][port], d, DIGITS)
+        local_b = f"local {value_text(ev.local[cons][port], d, DIGITS)}"
+        battrs = _attrs(id=f"gbp_{branch}", **dict(self.plain))
+        blabels: dict[tuple[bool, ...], tuple[str, Attrs]] = {}
+
+        def branch_state(step: Step) -> tuple[str, Attrs]:
+            key = (False, cons in step.backed, step.show_local and cons == step.current,
+                   step.kind == "exercise")
+            if key not in blabels and self.lay.boxes:
+                blabels[key] = (self._array_label(branch, key), battrs)
+            elif key not in blabels:
+                blabels[key] = (_wire_label(self.lay, None, None, grad_b if key[1] else None,
+                                            local_b if key[2] else None), battrs)
+            return blabels[key]
+
+        self.order.append((branch, branch_state))
+        into, out_of = self.lay.boxes[branch].ports if self.lay.boxes else ("w", "e")
+        # weight 0: a branch may bend anywhere on its way, not all at its end, so the
+        # branches of neighbouring branch points do not meet where they all bend
+        edges.append((junction_of(n), branch, _attrs(headport=into, weight="0")))
+        edges.append((branch, cons, _attrs(tailport=out_of, arrowhead="normal", weight="2")))
+
+    def _array_label(self, node: str, key: tuple[bool, ...], mark: str | None = None) -> str:
+        """A wire label of a circuit with vectors or matrices (see matrices.py): ``key`` is
+        (value shown, gradient shown, local shown, on a worksheet); a worksheet leaves the
+        brackets of a matrix it does not fill in."""
+        computed, grad, local, sheet = key
+        blank = None if sheet else False
+        return label(self.lay.boxes[node], self.lay.theme, computed or blank, grad or blank,
+                     local, _mark_color(self.lay.theme, mark))
 
     def grad_shown(self, step: Step, n: str) -> bool:
         if n == self.c.output:

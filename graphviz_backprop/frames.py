@@ -19,21 +19,27 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import Any, Literal
 
+from .arrays import Local, is_array, shape_of, size_text
+from .arraytext import ENTRYWISE, rounded, rule_text, short_literals, summed_over
 from .backprop import Evaluation
 from .formulas import local_math
-from .notation import DIGITS, value_text
+from .notation import DIGITS, MAX_SHOWN_ENTRIES, value_text
 
 __all__ = ["Step", "Revealed", "steps", "exercise", "PHASES",
            "EXERCISES"]
 
 Phase = Literal["forward", "backward", "both"]
 PHASES = ("forward", "backward", "both")
+#: Most entries of an entrywise product whose factors a caption writes out.
+_PRODUCT_ENTRIES = 8
 #: Exercise sheets: the gradient slots empty (values shown), or every slot but the inputs'.
 EXERCISES = ("gradients", "both")
 
 
 def _paren(text: str) -> str:
     """Wrap a negative number or a compound formula in parentheses inside a product."""
+    if text.startswith("["):  # a vector or matrix
+        return text
     if text.startswith("-") or any(op in text for op in " +-*/"):
         return f"({text})"
     return text
@@ -119,7 +125,17 @@ class _Captions:
     def num(self, value: Any) -> str:
         return value_text(value, self.decimals, DIGITS)
 
-    def equals(self, shown: float, value: Any) -> str:
+    def result(self, value: Any) -> str:
+        """`` = value``, or for a vector or matrix too large to write out, its size."""
+        if is_array(value) and value.size > MAX_SHOWN_ENTRIES:
+            return f" ({size_text(value)})"
+        return f" = {self.num(value)}"
+
+    def rounded(self, value: Any) -> Any:
+        """A value as the caption writes it (every entry rounded)."""
+        return rounded(value, self.decimals, DIGITS)
+
+    def equals(self, shown: Any, value: Any) -> str:
         """``=`` when the rounded numbers of a caption give its rounded result, else ``≈``."""
         return "=" if self.num(shown) == self.num(value) else "≈"
 
@@ -134,13 +150,17 @@ class _Captions:
         lines = self.c.source.splitlines()
         used = sorted({self.c.graph.nodes[n]["line"] for n in self.c.order})
         shown = [lines[i - 1].split("#")[0].strip() for i in used if 0 < i <= len(lines)]
-        return "The circuit: " + "; ".join(dict.fromkeys(line for line in shown if line))
+        text = "; ".join(dict.fromkeys(line for line in shown if line))
+        if not self.ev.symbolic and any(is_array(v) for v in self.ev.values.values()):
+            text = short_literals(text, MAX_SHOWN_ENTRIES)
+        return "The circuit: " + text
 
     def inputs(self) -> str:
         if self.ev.symbolic:
             return f"Inputs: {', '.join(self.c.inputs)} (symbolic: the wires carry formulas)"
-        shown = ", ".join(f"{self.names[n]} = {self.num(self.ev.values[n])}"
-                          for n in self.c.inputs.values())
+        values = [self.ev.values[n] for n in self.c.inputs.values()]
+        shown = self._join([f"{self.names[n]}{self.result(v)}"
+                            for n, v in zip(self.c.inputs.values(), values)], values)
         return f"Inputs: {shown}" if shown else "No inputs: the circuit is constant"
 
     def forward(self, node: str) -> str:
@@ -152,6 +172,8 @@ class _Captions:
         formula = gate.apply_text([self.names[a] for a in args], c)
         if self.ev.symbolic:
             return f"{head}{formula} = {result}"
+        if gate.array or any(is_array(self.ev.values[a]) for a in args):
+            return f"{head}{formula}{self.result(self.ev.values[node])}"
         shown = [self.num(self.ev.values[a]) for a in args]
         try:  # the rounded inputs shown must give the result shown
             again = gate.checked_forward(tuple(float(v) for v in shown), c)
@@ -176,6 +198,9 @@ class _Captions:
         for port, arg in enumerate(self.c.operands[node]):
             local = self.ev.local[node][port]
             name = self.names[arg]
+            if isinstance(local, Local):
+                parts.append(self._array_part(node, port, local))
+                continue
             if self.ev.symbolic:
                 numbers = self.num(upstream * local)
             else:
@@ -185,7 +210,7 @@ class _Captions:
             adds = "+=" if self.c.fans_out(arg) else "="
             rule = "" if node == self.c.output else f" ∂{f}/∂{own} · ∂{own}/∂{name} ="
             parts.append(f"∂{f}/∂{name} {adds}{rule} {numbers}")
-        if not self.ev.symbolic:
+        if not self.ev.symbolic and not any(isinstance(v, Local) for v in self.ev.local[node]):
             parts.append(self._formulas(node))
         operands = self.c.operands[node]
         for arg in dict.fromkeys(operands):
@@ -218,12 +243,44 @@ class _Captions:
         shown = " + ".join(_paren(self.num(t)) for t in terms)
         total = self.ev.grads[arg]
         sign = "=" if self.ev.symbolic else self.equals(
-            sum(float(self.num(t)) for t in terms), total)
+            sum(self.rounded(t) for t in terms), total)
         return f"branches add: ∂{self.f}/∂{name} = {shown} {sign} {self.num(total)}"
 
+    @staticmethod
+    def _join(parts: list[str], values: list[Any]) -> str:
+        """Items of a list, apart by ``; `` when one is a vector or matrix (its own commas)."""
+        return ("; " if any(is_array(v) for v in values) else ", ").join(parts)
+
+    def _array_part(self, node: str, port: int, local: Local) -> str:
+        """The chain rule on one input wire of a gate on arrays: the gate's rule with the
+        circuit's names (``∂f/∂W = ∂f/∂q · xᵀ``), the numbers of an entrywise product, and
+        the gradient; a sum over what broadcasting stretched is said."""
+        args, f = self.c.operands[node], self.f
+        arg, upstream = args[port], self.ev.grads[node]
+        g = "1" if node == self.c.output else f"∂{f}/∂{self.names[node]}"
+        formula = local_math(self.c, node)[port] if local.rule == ENTRYWISE else ""
+        rule = rule_text(local, g, [self.names[a] for a in args], formula)
+        gradient = upstream * local
+        if local.summed:
+            out = shape_of(self.ev.values[node])
+            rule = f"{rule} summed over {summed_over(shape_of(self.ev.values[arg]), out)}"
+        elif local.rule == ENTRYWISE and formula not in ("1", "-1", "−1") and \
+                is_array(gradient) and gradient.size <= _PRODUCT_ENTRIES:
+            diagonal = local.vjp(1.0 + 0 * gradient)  # the local derivative of each entry
+            product = self.rounded(upstream) * self.rounded(diagonal)
+            sign = self.equals(product, gradient)
+            up = self.num(upstream) if g != "1" else ""
+            shown = f"{up} ⊙ {self.num(diagonal)}" if up else self.num(diagonal)
+            rule = f"{rule} = {shown}"
+            adds = "+=" if self.c.fans_out(arg) else "="
+            return f"∂{f}/∂{self.names[arg]} {adds} {rule} {sign} {self.num(gradient)}"
+        adds = "+=" if self.c.fans_out(arg) else "="
+        return f"∂{f}/∂{self.names[arg]} {adds} {rule}{self.result(gradient)}"
+
     def final(self) -> str:
-        grads = ", ".join(f"∂{self.f}/∂{self.names[n]} = {self.num(self.ev.grads[n])}"
-                          for n in self.c.inputs.values())
+        values = [self.ev.grads[n] for n in self.c.inputs.values()]
+        grads = self._join([f"∂{self.f}/∂{self.names[n]}{self.result(v)}"
+                            for n, v in zip(self.c.inputs.values(), values)], values)
         return f"Done: {self.f} = {self.num(self.ev.output)}" + (f"; {grads}" if grads else "")
 
 

@@ -12,14 +12,18 @@ from dataclasses import dataclass, field
 from .arrange import Arrangement, arrange
 from .backprop import Evaluation
 from .frames import Step
+from .matrices import Box, boxes, has_arrays
 from .notation import DIGITS, value_text
 from .themes import THEMES, Theme
 
-__all__ = ["FITS", "Layout", "Positions", "layout_for", "wrap_caption", "text_width"]
+__all__ = ["FITS", "MATRIX_LIMIT", "Layout", "Positions", "layout_for", "wrap_caption",
+           "text_width"]
 
 #: What a picture is drawn to fit: nothing (as wide as the circuit is long), or a 16:9 slide
 #: (compact labels and spacing, long circuits wrapped onto rows: see ``slide.py``).
 FITS = ("none", "slide")
+#: The most rows or columns a wire draws as a matrix, by default; a larger one shows its shape.
+MATRIX_LIMIT = 4
 
 
 _CHAR_WIDTH = 0.62  # of the font size: a safe average for digits and letters in Helvetica
@@ -104,10 +108,15 @@ class Layout:
     fit: str = "none"  # "slide": compact labels (name beside the value, no local gradient)
     name_width: float = 0.0  # "slide": the width of the name beside a named wire's value
     caption_chars: int = _CAPTION_CHARS  # characters in a line of the caption
+    #: a circuit with vectors or matrices: every wire label's own sizes (see matrices.py)
+    boxes: dict[str, Box] = field(default_factory=dict)
 
 
 def _numbers(ev: Evaluation, decimals: int | None) -> list[str]:
-    """Every value and gradient a wire shows (a branch's gradient included)."""
+    """Every value and gradient a wire shows (a branch's gradient included); a vector's or
+    matrix's entries are sized on their own (see matrices.py)."""
+    if has_arrays(ev):
+        return ["0"]
     texts = [value_text(v, decimals, DIGITS) for v in ev.values.values()]
     texts += [value_text(v, decimals, DIGITS) for v in ev.grads.values()]
     for node, locals_ in ev.local.items():
@@ -117,6 +126,8 @@ def _numbers(ev: Evaluation, decimals: int | None) -> list[str]:
 
 def _all_texts(ev: Evaluation, decimals: int | None) -> list[str]:
     texts = _numbers(ev, decimals)
+    if has_arrays(ev):
+        return texts
     for locals_ in ev.local.values():
         texts += [f"local {value_text(v, decimals, DIGITS)}" for v in locals_]
     texts += list(ev.circuit.wire_names.values())
@@ -125,13 +136,17 @@ def _all_texts(ev: Evaluation, decimals: int | None) -> list[str]:
 
 def layout_for(ev: Evaluation, steps_: list[Step], decimals: int | None = None,
                theme: Theme | None = None, title: str | None = None,
-               captions: bool = True, fit: str = "none") -> Layout:
+               captions: bool = True, fit: str = "none", matrix_limit: int = MATRIX_LIMIT,
+               jacobian: bool = False) -> Layout:
     """Fix every size once, from the widest text any frame will show.
 
     ``title`` (of an example or a file) is drawn in bold above every caption;
     ``captions=False`` leaves both out (a page around the drawing shows them instead);
     ``fit="slide"`` sizes compact labels: a value column from the numbers alone and a name
-    column beside it, smaller gates, and shorter caption lines.
+    column beside it, smaller gates, and shorter caption lines.  A circuit with vectors or
+    matrices sizes each wire label on its own (``boxes``): a matrix of at most
+    ``matrix_limit`` rows and columns entry by entry, with ``jacobian`` a slot for the local
+    Jacobian under every gradient.
     """
     if fit not in FITS:
         raise ValueError(f"fit must be one of {', '.join(FITS)}, not {fit!r}")
@@ -155,8 +170,9 @@ def layout_for(ev: Evaluation, steps_: list[Step], decimals: int | None = None,
         n: max(least, (text_width(c.label(n), size + 2) + room) / 72) for n in c.gates
     }
     row = size * (1.2 if compact else 1.35)
+    wires = boxes(ev, decimals, theme, matrix_limit, jacobian, compact) if has_arrays(ev) else {}
     return Layout(decimals, theme, slot, row, size * 1.2, caption_width, caption_lines,
-                  gate_widths, arrange(c), title, captions, fit, name_width, chars)
+                  gate_widths, arrange(c), title, captions, fit, name_width, chars, wires)
 
 
 @dataclass(frozen=True)

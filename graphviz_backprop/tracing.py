@@ -39,17 +39,17 @@ from .dot import positions_later
 from .draw import draw
 from .errors import InputError, RenderError
 from .formulas import local_formulas
-from .frames import EXERCISES, PHASES, Step, steps
+from .frames import Step, steps
 from .frames import exercise as exercise_step
 from .fromsympy import parse_sympy
 from .graph import Circuit, build
-from .layout import FITS, Layout, Positions, layout_for
+from .layout import MATRIX_LIMIT, Layout, Positions, layout_for
 from .notation import value_text
 from .parser import parse
 from .passes import backward_lines, forward_part
 from .source import Source, parse_assignments, resolve
-from .themes import Theme, make_theme
-from .tomlfile import check_plain_text
+from .style import Style
+from .themes import Theme
 
 if TYPE_CHECKING:
     import graphviz
@@ -61,48 +61,6 @@ __all__ = ["Trace", "Frame", "Style", "trace"]
 
 def _jsonable(value: Any, symbolic: bool) -> Any:
     return str(value) if symbolic else value
-
-
-@dataclass(frozen=True)
-class Style:
-    """How a trace's frames are drawn: the pass (``phase``), the ``decimals`` of numbers,
-    the ``theme``, a worksheet instead (``exercise``), whether captions are drawn, and the
-    ``title`` above them (None: the trace's own; False: none; a text: that text), and what the
-    picture is drawn to ``fit`` (``"none"``, or ``"slide"``: 16:9, see ``slide.py``)."""
-
-    phase: str = "both"
-    decimals: int | None = None
-    theme: Theme = field(default_factory=make_theme)
-    exercise: str | None = None
-    captions: bool = True
-    title: str | bool | None = None
-    fit: str = "none"
-
-    def __post_init__(self) -> None:
-        if self.phase not in PHASES:
-            raise ValueError(f"phase must be one of {', '.join(PHASES)}, not {self.phase!r}")
-        if self.decimals is not None and (not isinstance(self.decimals, int)
-                                          or not 0 <= self.decimals <= 12):
-            raise ValueError("decimals must be None (3 significant figures) or a whole number"
-                             f" from 0 to 12, not {self.decimals!r}")
-        if self.exercise is not None and self.exercise not in EXERCISES:
-            raise ValueError(f"exercise must be one of {', '.join(EXERCISES)}, not"
-                             f" {self.exercise!r}")
-        if self.title is True or not isinstance(self.title, (str, bool, type(None))):
-            raise ValueError(f"title must be a text, False or None, not {self.title!r}")
-        if isinstance(self.title, str):
-            check_plain_text("the title", self.title)
-        if self.fit not in FITS:
-            raise ValueError(f"fit must be one of {', '.join(FITS)}, not {self.fit!r}")
-
-    @classmethod
-    def of(cls, phase: str = "both", decimals: int | None = None, theme: str | Theme = "cs231n",
-           font: str | None = None, font_size: float | None = None,
-           exercise: str | None = None, captions: bool = True,
-           title: str | bool | None = None, fit: str = "none") -> Style:
-        """A style from the arguments every drawing method takes."""
-        return cls(phase, decimals, make_theme(theme, font, font_size), exercise, captions,
-                   title, fit)
 
 
 @dataclass(frozen=True)
@@ -198,7 +156,9 @@ class Trace:
                 sized = sized + plan
             self._cache[key] = (plan, layout_for(self.evaluation, sized, style.decimals,
                                                  style.theme, title=self._title(style),
-                                                 captions=style.captions, fit=style.fit))
+                                                 captions=style.captions, fit=style.fit,
+                                                 matrix_limit=style.matrix_limit,
+                                                 jacobian=style.jacobian))
         return self._cache[key]
 
     def _title(self, style: Style) -> str | None:
@@ -226,11 +186,14 @@ class Trace:
     def make_frames(self, phase: str = "both", decimals: int | None = None, *,
                     theme: str | Theme = "cs231n", font: str | None = None,
                     font_size: float | None = None, exercise: str | None = None,
-                    title: str | bool | None = None, fit: str = "none") -> list[Frame]:
+                    title: str | bool | None = None, fit: str = "none",
+                    matrix_limit: int = MATRIX_LIMIT, jacobian: bool = False) -> list[Frame]:
         """The frames of the forward and/or backward pass (``phase``), numbers at ``decimals``;
         with ``exercise``, the one worksheet frame; ``title`` replaces the title above the
-        captions (False: none); ``fit="slide"`` draws for a 16:9 slide."""
-        style = Style.of(phase, decimals, theme, font, font_size, exercise, title=title, fit=fit)
+        captions (False: none); ``fit="slide"`` draws for a 16:9 slide; ``matrix_limit`` and
+        ``jacobian`` draw vectors and matrices (see :class:`Style`)."""
+        style = Style.of(phase, decimals, theme, font, font_size, exercise, title=title, fit=fit,
+                         matrix_limit=matrix_limit, jacobian=jacobian)
         plan, lay = self._plan(style)
         return [Frame(self, s, lay, style) for s in plan]
 
@@ -242,23 +205,27 @@ class Trace:
     def exercise(self, mode: str = "gradients", decimals: int | None = None, *,
                  theme: str | Theme = "cs231n", font: str | None = None,
                  font_size: float | None = None, title: str | bool | None = None,
-                 fit: str = "none") -> Frame:
+                 fit: str = "none", matrix_limit: int = MATRIX_LIMIT) -> Frame:
         """A worksheet: the circuit with the gradient slots empty (``mode="both"``: the values
-        too, but the inputs').  The answer key is ``t.frames[-1]``."""
+        too, but the inputs'; a vector or matrix is left as empty brackets).  The answer key
+        is ``t.frames[-1]``."""
         return self.make_frames("both", decimals, theme=theme, font=font, font_size=font_size,
-                                exercise=mode, title=title, fit=fit)[0]
+                                exercise=mode, title=title, fit=fit,
+                                matrix_limit=matrix_limit)[0]
 
     def render(self, format: str = "svg", phase: str = "both", decimals: int | None = None,
                dpi: float = 96, frames: list[int] | None = None, *,
                theme: str | Theme = "cs231n", font: str | None = None,
                font_size: float | None = None, exercise: str | None = None,
                captions: bool = True, title: str | bool | None = None,
-               fit: str = "none") -> list[bytes]:
+               fit: str = "none", matrix_limit: int = MATRIX_LIMIT,
+               jacobian: bool = False) -> list[bytes]:
         """Every frame (or those at ``frames``) as SVG, PNG, PDF or DOT bytes.
 
         ``captions=False`` leaves the title and caption out of the drawings.
         """
-        style = Style.of(phase, decimals, theme, font, font_size, exercise, captions, title, fit)
+        style = Style.of(phase, decimals, theme, font, font_size, exercise, captions, title, fit,
+                         matrix_limit, jacobian)
         return self._render(style, format, dpi, frames)
 
     def save_frames(self, folder: str | Path, format: str = "svg", phase: str = "both",
@@ -272,11 +239,13 @@ class Trace:
                  frames: list[int] | None = None, *, theme: str | Theme = "cs231n",
                  font: str | None = None, font_size: float | None = None,
                  exercise: str | None = None, title: str | bool | None = None,
-                 fit: str = "none") -> Path:
+                 fit: str = "none", matrix_limit: int = MATRIX_LIMIT,
+                 jacobian: bool = False) -> Path:
         """Write an endlessly looping GIF: ``delay`` ms per frame, the last held longer
         (``hold`` ms; by default 3 x ``delay``, at least 2.5 s)."""
         _check_suffix(path, ".gif")
-        style = Style.of(phase, decimals, theme, font, font_size, exercise, title=title, fit=fit)
+        style = Style.of(phase, decimals, theme, font, font_size, exercise, title=title, fit=fit,
+                         matrix_limit=matrix_limit, jacobian=jacobian)
         plan, lay = self._plan(style)
         chosen = plan if frames is None else [plan[i] for i in frames]
         pieces = _render.raster_pieces(self.evaluation, chosen, lay, dpi,

@@ -10,9 +10,10 @@ import click
 
 from ..errors import GbpError
 from ..frames import EXERCISES, PHASES
-from ..layout import FITS
+from ..layout import FITS, MATRIX_LIMIT
 from ..output import write_file, write_frames
 from ..render import ALL_IN_ONE, EXTENSIONS, FORMATS
+from ..style import MATRIX_LIMITS
 from ..textfile import plain_name
 from ..themes import FONT_SIZES, THEMES
 from ..tomlfile import check_plain_text
@@ -127,6 +128,15 @@ def _beamer_plan(output: str | None, fmt: str | None, stem: str) -> Path:
               help="slide: draw for a 16:9 slide: compact labels (the name beside the value, no"
               " local gradient on the wire), tighter spacing, short caption lines, and a long"
               " circuit wrapped onto rows where that shows it larger.")
+@click.option("--matrix-limit", type=click.IntRange(*MATRIX_LIMITS), default=MATRIX_LIMIT,
+              show_default=True, metavar="N",
+              help="Vectors and matrices: a wire draws a matrix of at most N rows and columns"
+              " entry by entry (a vector as a column), and a larger one as its shape only"
+              " (W 10×3073).")
+@click.option("--jacobian", is_flag=True,
+              help="Vectors and matrices: in each backward frame, show the current gate's local"
+              " Jacobian (rows: its output entries) as a small blue matrix under each input"
+              " wire; one over --matrix-limit is written as the gate's rule instead.")
 @click.option("--beamer", is_flag=True,
               help="Write FOLDER/NAME.pdf (a frame per page) and FOLDER/NAME.tex, a Beamer"
               " snippet with one overlay per step (-o FOLDER/; see docs/beamer.md).")
@@ -141,7 +151,7 @@ def render_command(source: str, output: str | None, fmt: str | None, at: tuple[s
                    expand: bool | None, final: bool, frame: int | None, exercise: str | None,
                    phase: str, decimals: int | None, theme: str, font: str | None,
                    font_size: float | None, title: str | None, no_title: bool, fit: str,
-                   beamer: bool,
+                   matrix_limit: int, jacobian: bool, beamer: bool,
                    delay: int, hold: int | None, dpi: float | None) -> None:
     """Draw the forward and backward pass as frames in the cs231n style.
 
@@ -185,7 +195,7 @@ def render_command(source: str, output: str | None, fmt: str | None, at: tuple[s
                                          "exercise" if exercise else None)
     style: dict[str, Any] = {"theme": theme, "font": font, "font_size": font_size,
                              "exercise": exercise, "title": False if no_title else title,
-                             "fit": fit}
+                             "fit": fit, "matrix_limit": matrix_limit, "jacobian": jacobian}
     try:
         frames = t.make_frames(phase, decimals, **style)
         chosen = None
