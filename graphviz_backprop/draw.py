@@ -6,6 +6,8 @@ below.  Every slot and node has a fixed size computed once per circuit, so revea
 number never moves the drawing: all frames of a circuit have the same layout.  Where each
 node goes (its rank, and its place in the rank) is worked out once per circuit by
 ``layout.arrangement`` (``arrange.py``) and handed to ``dot`` as edge lengths and invisible edges.
+In a circuit with vectors or matrices every wire label is a bracketed matrix of its own size
+(``matrices.py``), and the wires meet it at its rule.
 
 >>> from graphviz_backprop.tracing import trace
 >>> from graphviz_backprop.frames import steps
@@ -40,17 +42,13 @@ else:
 __all__ = ["Scene", "Drawing", "scene", "to_digraph", "draw"]
 
 
-_BLANK = BLANK
-_html = html_text
-
-
 def _text(text: str | None, color: str, size: float, width: float, height: float,
           italic: bool = False, background: str | None = None, align: str = "") -> str:
     """One fixed-size cell: ``text`` in its colour, or a non-breaking space (not yet shown)."""
     if text is None:
-        body = f'<FONT POINT-SIZE="{size:g}">{_BLANK}</FONT>'
+        body = f'<FONT POINT-SIZE="{size:g}">{BLANK}</FONT>'
     else:
-        body = _html(text)
+        body = html_text(text)
         if italic:
             body = f"<I>{body}</I>"
         body = f'<FONT COLOR="{color}" POINT-SIZE="{size:g}">{body}</FONT>'
@@ -110,13 +108,13 @@ def _caption(lay: Layout, caption: str) -> str:
     t = lay.theme
     lines = wrap_caption(caption, lay.caption_chars)
     lines += [""] * (lay.caption_lines - len(lines))
-    body = "<BR/>".join(_html(line) if line else _BLANK for line in lines)
+    body = "<BR/>".join(html_text(line) if line else BLANK for line in lines)
     line_height = t.font_size * 1.3
     rows = []
     if lay.title:
         rows.append(f'<TR><TD FIXEDSIZE="TRUE" WIDTH="{lay.caption_width:.0f}"'
                     f' HEIGHT="{line_height + 6:.0f}"><FONT COLOR="{t.caption_color}"'
-                    f' POINT-SIZE="{t.font_size:g}"><B>{_html(lay.title)}</B></FONT></TD></TR>')
+                    f' POINT-SIZE="{t.font_size:g}"><B>{html_text(lay.title)}</B></FONT></TD></TR>')
     height = lay.caption_lines * line_height + 8
     rows.append(f'<TR><TD FIXEDSIZE="TRUE" WIDTH="{lay.caption_width:.0f}" HEIGHT="{height:.0f}">'
                 f'<FONT COLOR="{t.caption_color}" POINT-SIZE="{t.font_size:g}">{body}</FONT>'

@@ -45,6 +45,16 @@ def _paren(text: str) -> str:
     return text
 
 
+def _with_data(text: str, data: Any) -> str:
+    """An array gate's formula with its data in place of ``i`` or ``k``: ``w[1]``,
+    ``cross_entropy(s, 2)``."""
+    if data is None:
+        return text
+    shown = ", ".join(map(str, data)) if isinstance(data, tuple) else str(data)
+    return text.replace("[i]", f"[{shown}]").replace(", k)", f", [{shown}])" if isinstance(
+        data, tuple) else f", {shown})")
+
+
 class Revealed(Set):
     """The first ``count`` nodes of an order shared by every step: what a step reveals.
 
@@ -169,7 +179,10 @@ class _Captions:
         args = self.c.operands[node]
         result = self.num(self.ev.values[node])
         head = f"Forward through {self.c.label(node)}: {self.names[node]} = "
-        formula = gate.apply_text([self.names[a] for a in args], c)
+        if gate.array:  # its setting is data (an index, a class), not a constant operand
+            formula = _with_data(gate.apply_text([self.names[a] for a in args]), c)
+        else:
+            formula = gate.apply_text([self.names[a] for a in args], c)
         if self.ev.symbolic:
             return f"{head}{formula} = {result}"
         if gate.array or any(is_array(self.ev.values[a]) for a in args):

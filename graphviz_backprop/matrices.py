@@ -175,7 +175,7 @@ def _local_slot(ev: Evaluation, gate: str, port: int, decimals: int | None, limi
         return Grid(((text,),), False), None
     title = f"∂{own}/∂{name}"
     if formula and not local.summed and len(formula) <= 12:
-        title += f" = diag({formula})"
+        title += " = I" if formula == "1" else f" = diag({formula})"
     matrix = grid(local.jacobian(), decimals, max(n_out, n_in), whole=True)
     return matrix, title
 

@@ -15,7 +15,8 @@ A frame shows inline in Jupyter (SVG); ``frame.dot`` is its ``graphviz.Digraph``
 For the classroom: ``t.save_html("f.html")`` (a stepper page), ``t.save_pdf("f.pdf")`` (a
 frame per page), ``t.save_beamer("deck/")`` (PDF plus a Beamer snippet), ``t.exercise()``
 (a worksheet frame), and ``theme="dark"`` (or print, colorblind), ``font=``, ``font_size=``,
-``fit="slide"`` (a picture for a 16:9 slide) on every method that draws:
+``fit="slide"`` (a picture for a 16:9 slide), and for vectors and matrices ``matrix_limit=``
+and ``jacobian=`` (see ``matrices.py``) on every method that draws:
 
 >>> t.exercise().caption
 'Exercise: write the gradient ∂f/∂… under every wire'

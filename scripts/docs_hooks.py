@@ -191,11 +191,11 @@ STAGES = [
               "passes", "syntax"]),
     ("build", ["gate_rules", "array_rules", "gates", "graph"]),
     ("evaluate", ["arrays", "entrywise", "backprop", "symbolic", "formulas"]),
-    ("frames", ["frames"]),
-    ("draw", ["themes", "layout", "draw"]),
+    ("frames", ["arraytext", "frames"]),
+    ("draw", ["themes", "matrices", "layout", "draw"]),
     ("render", ["bands", "slide", "dot", "compose", "raster", "render", "output", "stepper",
                 "beamer"]),
-    ("use", ["tracing", "check", "cli"]),
+    ("use", ["style", "tracing", "check", "cli"]),
 ]
 
 
