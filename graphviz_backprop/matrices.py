@@ -284,7 +284,7 @@ def _title(box: Box, theme: Theme) -> str | None:
     """The name and shape of a wire: the name in italics, the shape beside it, smaller."""
     if not box.name:
         return None
-    shape = (f'<FONT POINT-SIZE="{box.small - 1:g}"> {html_text(box.shape)}</FONT>'
+    shape = (f'<FONT POINT-SIZE="{box.small - 1:g}">{BLANK}{html_text(box.shape)}</FONT>'
              if box.shape else "")
     return (f'<FONT COLOR="{theme.name_color}" POINT-SIZE="{box.small:g}">'
             f"<I>{html_text(box.name)}</I>{shape}</FONT>")
@@ -344,6 +344,6 @@ def _rule(width: float, theme: Theme, span: str = "") -> str:
 
 def name_label(name: str, value: Any, theme: Theme) -> str:
     """An input's name, with its shape beside it when it is a vector or matrix."""
-    shape = (f'<FONT POINT-SIZE="{theme.font_size - 1:g}"> {shape_text(value)}</FONT>'
+    shape = (f'<FONT POINT-SIZE="{theme.font_size - 1:g}">{BLANK}{shape_text(value)}</FONT>'
              if is_array(value) else "")
     return f"<{html_text(name)}{shape}>"

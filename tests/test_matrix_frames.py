@@ -109,9 +109,9 @@ def test_the_value_is_above_the_rule_and_the_gradient_below():
 
 def test_the_shape_stands_beside_the_name():
     svg = trace(VECTORIZED).render("svg", frames=[0])[0]
-    assert _texts(svg, "n0") == ["W", " 2×2"]
-    assert _texts(svg, "n1") == ["x", " 2"]
-    assert _texts(svg, "v_n2") == ["q", " 2"]
+    assert _texts(svg, "n0") == ["W", "\xa02×2"]
+    assert _texts(svg, "n1") == ["x", "\xa02"]
+    assert _texts(svg, "v_n2") == ["q", "\xa02"]
     assert "f" in _texts(svg, "out")
 
 
@@ -126,7 +126,7 @@ def test_past_the_limit_a_wire_shows_its_shape_only():
     svg = trace(BIG).render("svg", frames=[-1])[0]
     assert _texts(svg, "v_n0", GREEN) == ["10×20"] and _texts(svg, "v_n0", RED) == ["10×20"]
     assert _texts(svg, "v_n1", GREEN) == ["20 entries"]  # not "[20]", a vector holding 20
-    assert _texts(svg, "n0") == ["W", " 10×20"]
+    assert _texts(svg, "n0") == ["W", "\xa010×20"]
 
 
 def test_the_limit_is_a_style():
