@@ -252,9 +252,12 @@ class _Captions:
         name = self.names[arg]
         if pending:
             return f"{name} branches: more gradient to add"
+        total = self.ev.grads[arg]
+        if is_array(total) and total.size > MAX_SHOWN_ENTRIES:
+            return (f"branches add: ∂{self.f}/∂{name} is the sum of its {len(consumers)}"
+                    f" branches ({size_text(total)})")
         terms = [self.ev.grads[g] * self.ev.local[g][p] for g, p in consumers]
         shown = " + ".join(_paren(self.num(t)) for t in terms)
-        total = self.ev.grads[arg]
         sign = "=" if self.ev.symbolic else self.equals(
             sum(self.rounded(t) for t in terms), total)
         return f"branches add: ∂{self.f}/∂{name} = {shown} {sign} {self.num(total)}"

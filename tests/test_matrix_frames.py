@@ -222,6 +222,9 @@ def test_branches_of_a_vector_add_up():
 
 
 def test_large_arrays_are_named_by_their_size_in_captions():
+    branches = _captions("x = [" + ", ".join(map(str, range(20))) + "]; f = sum(x * x)")
+    assert branches[-2].endswith("branches add: ∂f/∂x is the sum of its 2 branches"
+                                 " (a 20-vector)")
     captions = _captions(BIG)
     assert captions[0] == "The circuit: W = […]; x = […]; q = W @ x; f = sum(q**2)"
     assert captions[1] == "Inputs: W (a 10×20 matrix); x (a 20-vector)"
