@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from .errors import ParseError
 from .parser import parse  # noqa: F401 - the doctests read code with it
-from .syntax import BinOp, Expr, Name, Neg, Num, Program, Statement, names_in
+from .syntax import Array, BinOp, Expr, Name, Neg, Num, Program, Statement, names_in
 
 __all__ = ["gradient_reading", "backward_start", "forward_part", "backward_lines", "Update",
            "parameter_updates"]
@@ -222,11 +222,19 @@ def _update(st: Statement, bound: dict[str, float]) -> Update | ParseError | Non
     return Update(target, rate, written, st.line)
 
 
+def _literal(expr: Expr) -> bool:
+    """Whether an expression is a value an input is bound to: a number or a list."""
+    while isinstance(expr, Neg):
+        expr = expr.operand
+    return isinstance(expr, (Num, Array))
+
+
 def _split_updates(program: Program) -> tuple[Program, tuple[Update, ...]]:
     """The program without the updates it ends with, and those updates (in order).
 
-    A statement is an update only where the parameter it moves is read by the gates before
-    it: ``x = 2; dx = 0.1; x -= 0.5 * dx`` computes a value, it takes no step.
+    A statement is an update only where the parameter it moves is an input read by the gates
+    before it: ``x = 2; dx = 0.1; x -= 0.5 * dx`` computes a value, and so does
+    ``c = 2 * x; dc = 3; c -= 0.5 * dc``; neither takes a step.
     """
     statements = program.statements
     bound: dict[str, float] = {}
@@ -248,7 +256,8 @@ def _split_updates(program: Program) -> tuple[Program, tuple[Update, ...]]:
     core = Program(statements[:start], program.source)
     forward = statements[:backward_start(core) or start]
     read = {n for st in forward for n in names_in(st.value)}
-    if any(st.target not in read for st in statements[start:]):
+    computed = {st.target for st in forward if not _literal(st.value)}
+    if any(st.target not in read or st.target in computed for st in statements[start:]):
         return program, ()
     for u in found:
         if isinstance(u, ParseError):

@@ -356,7 +356,8 @@ class Frame:
 
     @property
     def kind(self) -> str:
-        """``circuit``, ``inputs``, ``forward``, ``seed``, ``backward`` or ``final``."""
+        """``circuit``, ``inputs``, ``forward``, ``seed``, ``backward`` or ``final``; after
+        it, ``update`` and ``after`` for a step of gradient descent."""
         return self.step.kind
 
     @property

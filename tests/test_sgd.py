@@ -232,10 +232,18 @@ def test_updates_that_cannot_be_taken(tail, error, message):
     assert message in str(info.value)
 
 
-def test_a_program_that_computes_with_a_gradient_name_is_no_update():
-    # x is read by no gate before it: this computes a value, as it always did
-    t = gb.trace("x = 2; dx = 0.1\nx -= 0.5 * dx")
-    assert t.descent is None and t.value == pytest.approx(1.95, rel=1e-15)
+@pytest.mark.parametrize(("source", "at", "value"), [
+    ("x = 2; dx = 0.1\nx -= 0.5 * dx", {}, 1.95),  # x is read by no gate before
+    ("c = 2 * x; dc = 3\nc -= 0.5 * dc", {"x": 1}, 0.5),  # c is computed, not an input
+])
+def test_a_program_that_computes_with_a_gradient_name_is_no_update(source, at, value):
+    t = gb.trace(source, at)  # computed as it always was
+    assert t.descent is None and t.value == pytest.approx(value, rel=1e-15)
+
+
+def test_an_input_given_on_the_command_line_can_be_updated():
+    t = gb.trace("f = w * x\ndw = x\nw -= 0.1 * dw", w=2, x=3)
+    assert t.sgd().updated == {"w": 2 - 0.1 * 3}
 
 
 def test_the_command_line_step_replaces_the_source_step(runner, tmp_path):
