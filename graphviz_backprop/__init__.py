@@ -22,6 +22,13 @@ Without values the trace is symbolic:
 >>> gb.trace("(x+y)*z").gradients["x"]
 z
 
+One step of gradient descent on the parameters (the inputs that are not data), and the
+output evaluated again there:
+
+>>> step = n.sgd(0.5)
+>>> step.names, round(step.updated["w0"], 4), round(step.output_after, 4)
+(('w0', 'w1', 'w2'), 2.0983, 0.6011)
+
 Bad input raises one of the package's errors, never runs anything:
 
 >>> gb.trace("__import__('os')")
@@ -45,6 +52,7 @@ from .fromsympy import parse_sympy
 from .gates import GATES, Gate
 from .graph import Circuit, build
 from .parser import parse
+from .sgd import SgdStep
 from .syntax import Program
 from .themes import THEMES, Theme
 from .tomlfile import Example, list_examples, load_example
@@ -60,6 +68,7 @@ __all__ = [
     "Program",
     "Circuit",
     "Evaluation",
+    "SgdStep",
     "Gate",
     "GATES",
     "Example",

@@ -9,12 +9,15 @@ and ``trace`` draw the forward pass only.  Both find where the backward pass sta
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 
+from .errors import ParseError
 from .parser import parse  # noqa: F401 - the doctests read code with it
-from .syntax import Program, names_in
+from .syntax import Array, BinOp, Expr, Name, Neg, Num, Program, Statement, names_in
 
-__all__ = ["gradient_reading", "backward_start", "forward_part", "backward_lines"]
+__all__ = ["gradient_reading", "backward_start", "forward_part", "backward_lines", "Update",
+           "parameter_updates"]
 
 
 def gradient_reading(name: str, names: Collection[str]) -> tuple[str, ...] | None:
@@ -97,10 +100,14 @@ def _backward_part(program: Program) -> tuple[int, int, int, int] | None:
     marked = _backward_marker(program)
     first = marked[1] if marked is not None and marked[0] == k else statements[k].line
     cut = max(first, statements[k - 1].line + 1)  # a line shared with the forward pass stays
+    return k, first, max(_last_line(program), statements[-1].line, first), cut
+
+
+def _last_line(program: Program) -> int:
+    """The last line of the text with code on it."""
     lines = program.source.split("\n")
-    last = max((n for n, text in enumerate(lines, start=1) if text.split("#", 1)[0].strip()),
-               default=statements[-1].line)
-    return k, first, max(last, statements[-1].line, first), cut
+    return max((n for n, text in enumerate(lines, start=1) if text.split("#", 1)[0].strip()),
+               default=program.statements[-1].line)
 
 
 def forward_part(program: Program) -> Program:
@@ -119,13 +126,21 @@ def forward_part(program: Program) -> Program:
     ['x', 'y', 'z', 'q', 'f']
     >>> len(forward_part(parse("x = 2; dx = 0.1\nf = (x + dx)**2")).statements)
     3
+
+    Parameter updates at the end (:func:`parameter_updates`) are left out too, with the
+    binding of a step size that nothing else reads.
     """
-    part = _backward_part(program)
-    if part is None:
+    core, updates = _split_updates(program)
+    part = _backward_part(core)
+    if part is None and not updates:
         return program
-    k, _, _, cut = part
+    if part is None:  # updates without a backward pass: the forward pass ends before them
+        k, first = len(core.statements), program.statements[len(core.statements)].line
+        cut = max(first, core.statements[-1].line + 1)
+    else:
+        k, _, _, cut = part
     text = "\n".join(program.source.split("\n")[:cut - 1]) + "\n"
-    return Program(program.statements[:k], text)
+    return Program(_without_rates(core.statements[:k], updates), text)
 
 
 def backward_lines(program: Program) -> tuple[int, int] | None:
@@ -134,5 +149,138 @@ def backward_lines(program: Program) -> tuple[int, int] | None:
     >>> backward_lines(parse("x = 2; y = 3\nf = x * y\n# backward\ndx = y\ndy = x\n"))
     (3, 5)
     """
-    part = _backward_part(program)
+    core, updates = _split_updates(program)
+    part = _backward_part(core)
+    if part is None and updates:
+        first = program.statements[len(core.statements)].line
+        return first, max(first, _last_line(program))
     return None if part is None else part[1:3]
+
+
+# ---- parameter updates: W -= lr * dW at the end of a derivation -----------------------------
+#
+# The cs231n notes end a backward pass with a step of gradient descent (``W += -step_size *
+# dW``).  Those lines are neither circuit nor gradients: ``trace`` turns them into the same
+# step as ``gbp eval --sgd``.
+
+
+@dataclass(frozen=True)
+class Update:
+    """One parameter update ``name -= rate * dname``: the step size as a number, what the
+    source calls it (``step_size``, or the number as written), and the line."""
+
+    name: str
+    rate: float
+    rate_name: str
+    line: int
+
+
+def _rate(expr: Expr, bound: dict[str, float]) -> tuple[float, str, int] | None:
+    """(value, how it is written, sign) of a step size: a number or a name bound to one,
+    possibly negated; None if it is neither."""
+    sign = 1
+    while isinstance(expr, Neg):
+        sign, expr = -sign, expr.operand
+    if isinstance(expr, Num):
+        return expr.value, format(expr.value, "g"), sign
+    if isinstance(expr, Name) and expr.id in bound:
+        return bound[expr.id], expr.id, sign
+    return None
+
+
+def _update(st: Statement, bound: dict[str, float]) -> Update | ParseError | None:
+    """The update a statement makes, if it is ``W -= lr * dW`` or ``W += -lr * dW`` (or
+    ``W = W - lr * dW``, ``W -= dW * lr``); None if it is no update, the error if it is
+    written as one but cannot be taken."""
+    value, target = st.value, st.target
+    if not (target and isinstance(value, BinOp) and value.op in "+-"
+            and isinstance(value.left, Name) and value.left.id == target):
+        return None
+    sign, step = (1 if value.op == "+" else -1), value.right
+    while isinstance(step, Neg):
+        sign, step = -sign, step.operand
+    if not (isinstance(step, BinOp) and step.op == "*"):
+        return None
+    grad = f"d{target}"
+    if isinstance(step.right, Name) and step.right.id == grad:
+        rate_expr = step.left
+    elif isinstance(step.left, Name) and step.left.id == grad:
+        rate_expr = step.right
+    else:
+        return None
+    found = _rate(rate_expr, bound)
+    if found is None:
+        return ParseError(f"the step size of this update of {target} must be a number or a"
+                          " name bound to one, as in step_size = 1e-3", st.line, st.col)
+    rate, written, rate_sign = found
+    rate = -sign * rate_sign * rate
+    if rate <= 0:
+        return ParseError(f"this update moves {target} up its gradient, which makes the output"
+                          f" larger; a step of gradient descent is {target} -= step * {grad}"
+                          f" or {target} += -step * {grad} with a positive step", st.line,
+                          st.col)
+    return Update(target, rate, written, st.line)
+
+
+def _literal(expr: Expr) -> bool:
+    """Whether an expression is a value an input is bound to: a number or a list."""
+    while isinstance(expr, Neg):
+        expr = expr.operand
+    return isinstance(expr, (Num, Array))
+
+
+def _split_updates(program: Program) -> tuple[Program, tuple[Update, ...]]:
+    """The program without the updates it ends with, and those updates (in order).
+
+    A statement is an update only where the parameter it moves is an input read by the gates
+    before it: ``x = 2; dx = 0.1; x -= 0.5 * dx`` computes a value, and so does
+    ``c = 2 * x; dc = 3; c -= 0.5 * dc``; neither takes a step.
+    """
+    statements = program.statements
+    bound: dict[str, float] = {}
+    for st in statements:
+        if st.target and isinstance(st.value, Num):
+            bound.setdefault(st.target, st.value.value)
+        elif st.target and isinstance(st.value, Neg) and isinstance(st.value.operand, Num):
+            bound.setdefault(st.target, -st.value.operand.value)
+    start = len(statements)
+    found: list[Update | ParseError] = []
+    while start > 1:
+        update = _update(statements[start - 1], bound)
+        if update is None:
+            break
+        found.insert(0, update)
+        start -= 1
+    if not found:
+        return program, ()
+    core = Program(statements[:start], program.source)
+    forward = statements[:backward_start(core) or start]
+    read = {n for st in forward for n in names_in(st.value)}
+    computed = {st.target for st in forward if not _literal(st.value)}
+    if any(st.target not in read or st.target in computed for st in statements[start:]):
+        return program, ()
+    for u in found:
+        if isinstance(u, ParseError):
+            raise u
+    return core, tuple(u for u in found if isinstance(u, Update))
+
+
+def _without_rates(statements: Sequence[Statement], updates: tuple[Update, ...]
+                   ) -> tuple[Statement, ...]:
+    """The statements without the bindings of step sizes that only the updates read."""
+    rates = {u.rate_name for u in updates}
+    read = {n for st in statements for n in names_in(st.value)}
+    return tuple(st for st in statements if st.target not in rates - read)
+
+
+def parameter_updates(program: Program) -> tuple[Update, ...]:
+    r"""The steps of gradient descent a program ends with (``W -= lr * dW``, ``W += -lr *
+    dW``): what :func:`forward_part` leaves out besides the backward pass.
+
+    >>> code = "w = 2; x = 3; lr = 0.1\nf = w * x\ndw = x\nw += -lr * dw\n"
+    >>> parameter_updates(parse(code))
+    (Update(name='w', rate=0.1, rate_name='lr', line=4),)
+    >>> [st.target for st in forward_part(parse(code)).statements]
+    ['w', 'x', 'f']
+    """
+    return _split_updates(program)[1]

@@ -14,8 +14,9 @@ import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from .errors import InputError, ValuesError
+from .errors import InputError, ParseError, ValuesError
 from .textfile import display_name, read_text
 from .tomlfile import Example, example_names, load_example, load_expression_file
 
@@ -92,23 +93,79 @@ def resolve(source: str) -> Source:
     return Source(source)
 
 
-def parse_assignments(items: list[str] | tuple[str, ...]) -> dict[str, float]:
+def _shown(text: str) -> str:
+    """A piece of a value in a message: at most 60 characters, on one line."""
+    return text[:60].replace("\r", "\\r").replace("\n", "\\n")
+
+
+def _split(item: str) -> list[str]:
+    """``x=[0.2,0.4],y=5`` -> ``["x=[0.2,0.4]", "y=5"]``: commas inside a value's brackets
+    stay (brackets before a part's ``=`` are no list: that part is not name=value)."""
+    parts, depth, start, in_value = [], 0, 0, False
+    for i, ch in enumerate(item):
+        if ch == "=":
+            in_value = True
+        elif ch == "[" and in_value:
+            depth += 1
+        elif ch == "]" and in_value:
+            depth -= 1
+            if depth < 0:
+                raise ValuesError(f"'{_shown(item[start:i + 1])}': a ']' closes no '['")
+        elif ch == "," and depth == 0:
+            parts.append(item[start:i])
+            start, in_value = i + 1, False
+    if depth:
+        raise ValuesError(f"'{_shown(item[start:])}': a '[' is not closed")
+    parts.append(item[start:])
+    return parts
+
+
+def _array_value(name: str, text: str) -> Any:
+    """A vector or matrix written as a list literal, read by the whitelisted parser."""
+    from .arrays import as_array
+    from .parser import parse
+    from .syntax import Array
+
+    if not text.endswith("]") or any(ch in text for ch in ";\n\r"):
+        raise ValuesError(f"value of '{name}' is not a list of numbers (as in {name}=[0.2,0.4]"
+                          f" or {name}=[[1,2],[3,4]])")
+    try:
+        program = parse(f"{name} = {text}")
+    except ParseError as err:  # its message, without a column of the text it did not see
+        raise ValuesError(f"value of '{name}': {err.message}") from None
+    (statement,) = program.statements
+    if not isinstance(statement.value, Array):
+        raise ValuesError(f"value of '{name}' is not a list of numbers (as in {name}=[0.2,0.4]"
+                          f" or {name}=[[1,2],[3,4]])")
+    return as_array(f"value of '{name}'", statement.value.values)
+
+
+def parse_assignments(items: list[str] | tuple[str, ...]) -> dict[str, Any]:
     """``["x=-2,y=5", "z=-4"]`` -> ``{"x": -2.0, "y": 5.0, "z": -4.0}``; strict.
+
+    A vector or matrix is written as a list, ``x=[0.2,0.4]`` or ``W=[[1,2],[3,4]]``, read by
+    the same whitelisted parser as the source (never run), and becomes a read-only array.
 
     >>> parse_assignments(["x=-2,y=5", "z=1e-3"])
     {'x': -2.0, 'y': 5.0, 'z': 0.001}
+    >>> parse_assignments(["W=[[1,2],[3,4]],b=0.5"])["W"].tolist()
+    [[1.0, 2.0], [3.0, 4.0]]
     """
-    values: dict[str, float] = {}
+    values: dict[str, Any] = {}
     for item in items:
-        for part in item.split(","):
+        for part in _split(item):
             part = part.strip()
             if not part:
                 continue
             name, sep, text = (s.strip() for s in part.partition("="))
             if not sep or not name.isidentifier() or not name.isascii():
-                raise ValuesError(f"'{part}' is not of the form name=number (as in x=-2)")
+                raise ValuesError(f"'{_shown(part)}' is not of the form name=number (as in x=-2,"
+                                  " or x=[0.2,0.4] for a vector)")
             if name in values:
                 raise ValuesError(f"value of '{name}' is given twice")
+            if text.startswith("["):
+                values[name] = _array_value(name, text)
+                continue
             if text.lower().lstrip("+-") in ("inf", "infinity"):
                 raise ValuesError(f"value of '{name}' is not a finite number: '{text}'")
             if not _NUMBER.fullmatch(text):

@@ -26,20 +26,19 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from concurrent.futures import Future
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import output
+from . import output, records
 from . import render as _render
 from .backprop import Evaluation, evaluate
 from .dot import positions_later
 from .draw import draw
 from .errors import InputError, RenderError
-from .formulas import local_formulas
 from .frames import Step, steps
 from .frames import exercise as exercise_step
 from .fromsympy import parse_sympy
@@ -47,7 +46,8 @@ from .graph import Circuit, build
 from .layout import MATRIX_LIMIT, Layout, Positions, layout_for
 from .notation import value_text
 from .parser import parse
-from .passes import backward_lines, forward_part
+from .passes import Update, backward_lines, forward_part, parameter_updates
+from .sgd import Descent, SgdStep, descent_of, sgd_step, sgd_steps
 from .source import Source, parse_assignments, resolve
 from .style import Style
 from .themes import Theme
@@ -58,10 +58,6 @@ if TYPE_CHECKING:
 
 __all__ = ["Trace", "Frame", "Style", "trace"]
 
-
-
-def _jsonable(value: Any, symbolic: bool) -> Any:
-    return str(value) if symbolic else value
 
 
 @dataclass(frozen=True)
@@ -75,6 +71,9 @@ class Trace:
     #: The lines of a backward pass in the source (cs231n-style code: ``dx = ...`` after the
     #: forward pass), left out of the circuit; ``gbp check`` checks them.  None if there is none.
     backward_lines: tuple[int, int] | None = None
+    #: A step of gradient descent the frames end with and the JSON reports (``with_sgd``, or
+    #: the source's own ``W -= lr * dW``); None if there is none.
+    descent: Descent | None = None
     _cache: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -99,36 +98,37 @@ class Trace:
 
     def node_records(self) -> list[dict[str, Any]]:
         """One record per node in evaluation order (the ``nodes`` of the JSON output)."""
-        c, ev = self.circuit, self.evaluation
-        records = []
-        for node in c.order:
-            attrs = c.graph.nodes[node]
-            is_gate = attrs["kind"] == "gate"
-            records.append({
-                "id": node,
-                "name": attrs["name"],
-                "kind": attrs["kind"],
-                "op": c.label(node) if is_gate else None,
-                "inputs": list(c.operands[node]),
-                "value": _jsonable(ev.values[node], self.symbolic),
-                "grad": _jsonable(ev.grads[node], self.symbolic),
-                "local_gradients": list(local_formulas(c, node)),
-                "local_values": [_jsonable(v, self.symbolic) for v in ev.local.get(node, ())],
-                "flags": list(ev.flags.get(node, ())),
-            })
-        return records
+        return records.node_records(self.evaluation)
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON output contract of ``gbp eval --json``."""
-        sym = self.symbolic
-        return {
-            "title": self.title,
-            "symbolic": sym,
-            "output": {"name": self.circuit.output_name, "value": _jsonable(self.value, sym)},
-            "inputs": {k: _jsonable(v, sym) for k, v in self.inputs.items()},
-            "gradients": {k: _jsonable(v, sym) for k, v in self.gradients.items()},
-            "nodes": self.node_records(),
-        }
+        """The JSON output contract of ``gbp eval --json`` (docs/formats.md)."""
+        data = records.evaluation_dict(self.evaluation, self.title)
+        if self.descent is not None:
+            data["sgd"] = self.sgd().to_dict()
+        return data
+
+    def sgd(self, lr: float | None = None, update: str | Iterable[str] | None = None
+            ) -> SgdStep:
+        """One step of gradient descent on ``update`` (by default the parameters, see
+        ``sgd.py``); without ``lr``, the step this trace ends with (:meth:`with_sgd`, or the
+        source's ``W -= lr * dW``)."""
+        if lr is None:
+            if self.descent is None:
+                raise InputError("no learning rate: give lr, as in t.sgd(0.5)")
+            lr, update, name = self.descent.lr, self.descent.update, self.descent.rate_name
+        else:
+            name = "lr"
+        key = ("sgd", lr, update if update is None or isinstance(update, str)
+               else tuple(update), name)
+        if key not in self._cache:
+            self._cache[key] = sgd_step(self.evaluation, lr, update, name)
+        return self._cache[key]
+
+    def with_sgd(self, lr: float, update: str | Iterable[str] | None = None) -> Trace:
+        """This trace ending with a step of gradient descent: its frames end with one frame
+        per updated input and one with the output after the step; its JSON has ``sgd``."""
+        step = sgd_step(self.evaluation, lr, update)  # refuses a bad rate or name now
+        return replace(self, descent=Descent(step.lr, step.names), _cache={})
 
     def to_json(self, indent: int | None = 2) -> str:
         """:meth:`to_dict` as JSON text."""
@@ -150,6 +150,8 @@ class Trace:
         key = ("plan", style)
         if key not in self._cache:
             plan = steps(self.evaluation, style.phase, style.decimals)
+            if self.descent is not None and style.phase != "forward":
+                plan = plan + sgd_steps(self.sgd(), plan[-1], style.decimals)
             sized = plan
             if style.exercise is not None:
                 # sized with every frame too, so the sheet matches the answer key (--final)
@@ -324,7 +326,8 @@ class Frame:
 
     @property
     def kind(self) -> str:
-        """``circuit``, ``inputs``, ``forward``, ``seed``, ``backward`` or ``final``."""
+        """``circuit``, ``inputs``, ``forward``, ``seed``, ``backward`` or ``final``; after
+        it, ``update`` and ``after`` for a step of gradient descent."""
         return self.step.kind
 
     @property
@@ -389,6 +392,7 @@ def trace(
             f"'at' takes the input values as a mapping ({{'x': -2}}) or text ('x=-2,y=5'),"
             f" not {type(at).__name__}")
     ignored = None
+    updates: tuple[Update, ...] = ()
     if _is_sympy(source):
         resolved = Source(str(source))
         program = parse_sympy(source)
@@ -397,6 +401,7 @@ def trace(
         program = parse(resolved.text)
         # a derivation written as code: the circuit is its forward pass (the rule of gbp check)
         ignored = backward_lines(program)
+        updates = parameter_updates(program)
         program = forward_part(program)
     if expand is None:
         expand = bool(resolved.example and resolved.example.expand)
@@ -405,5 +410,8 @@ def trace(
     point.update(at or {})
     point.update(values)
     name = resolved.example.name if resolved.example else None
-    return Trace(circuit, evaluate(circuit, point), resolved.title, name,
-                 backward_lines=ignored)
+    t = Trace(circuit, evaluate(circuit, point), resolved.title, name,
+              backward_lines=ignored, descent=descent_of(updates))
+    if t.descent is not None:
+        t.sgd()  # the source's step, taken now: an error shows before anything is drawn
+    return t

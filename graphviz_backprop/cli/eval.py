@@ -7,22 +7,37 @@ from typing import Any
 
 import click
 
+from ..arrays import Local
 from ..errors import GbpError
-from ..formulas import local_math
+from ..formulas import local_rules
 from ..notation import value_text
 from ..tomlfile import list_examples
 from ..tracing import Trace
-from .shared import AT_OPTION, EXPAND_OPTION, SOURCE_HELP, trace_source
+from .shared import (
+    AT_OPTION,
+    EXPAND_OPTION,
+    SGD_OPTION,
+    SOURCE_HELP,
+    UPDATE_OPTION,
+    trace_source,
+)
 from .terminal import Failure, echo, echo_json
 
 __all__ = ["eval_command", "examples_command", "format_table"]
 
-def _local_text(formulas: tuple[str, ...], record: dict[str, Any], symbolic: bool) -> str:
-    """A gate's local gradients: each formula, and its value where that says more."""
+
+def is_local(value: Any) -> bool:
+    return isinstance(value, Local)
+
+
+def _local_text(t: Trace, node: str) -> str:
+    """A gate's local gradients: each formula, and its value where that says more; for a
+    gate on arrays, the rule that gives each input's gradient from g (``g · xᵀ``)."""
+    c, local = t.circuit, t.evaluation.local.get(node, ())
     parts = []
-    for formula, value in zip(formulas, record["local_values"]):
-        shown = value_text(value)
-        parts.append(formula if formula == shown or symbolic else f"{formula} = {shown}")
+    for formula, value in zip(local_rules(c, node, local), local):
+        shown = formula if is_local(value) else value_text(value)
+        parts.append(formula if formula == shown or t.symbolic else f"{formula} = {shown}")
     return ", ".join(parts)
 
 
@@ -30,11 +45,11 @@ def format_table(t: Trace) -> str:
     """The evaluation as an aligned table a person reads in a terminal (the records of
     ``Trace.node_records``, as the JSON has them, with every wire called as the pictures
     call it and the local gradients written as mathematics)."""
-    c = t.circuit
+    c, ev = t.circuit, t.evaluation
     header = ("node", "name", "op", "inputs", "value", "grad", "local gradients", "flags")
     rows = [(r["id"], c.wire_names[r["id"]], r["op"] or r["kind"], " ".join(r["inputs"]),
-             value_text(r["value"]), value_text(r["grad"]),
-             _local_text(local_math(c, r["id"]), r, t.symbolic), " ".join(r["flags"]))
+             value_text(ev.values[r["id"]]), value_text(ev.grads[r["id"]]),
+             _local_text(t, r["id"]), " ".join(r["flags"]))
             for r in t.node_records()]
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
     numeric = {4, 5}
@@ -56,6 +71,11 @@ def format_table(t: Trace) -> str:
     out.append(f"output {f} = {value_text(t.value)}")
     for name, grad in t.gradients.items():
         out.append(f"  d{f}/d{name} = {value_text(grad)}")
+    if any(is_local(v) for values in t.evaluation.local.values() for v in values):
+        out.append("local gradients of gates on vectors and matrices: g is the gate's own"
+                   " gradient (its grad column), ⊙ multiplies entry by entry, ᵀ transposes")
+    if t.descent is not None:
+        out.extend(t.sgd().lines)
     if any(t.evaluation.flags.values()):
         out.append("kink: evaluated at a non-differentiable point; the gradient follows PyTorch"
                    " (relu'(0) = 0, abs'(0) = 0, a max/min tie splits the gradient in half)")
@@ -66,14 +86,18 @@ def format_table(t: Trace) -> str:
 @click.argument("source")
 @AT_OPTION
 @EXPAND_OPTION
+@SGD_OPTION
+@UPDATE_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a table.")
-def eval_command(source: str, at: tuple[str, ...], expand: bool | None, as_json: bool) -> None:
+def eval_command(source: str, at: tuple[str, ...], expand: bool | None, sgd: float | None,
+                 update: str | None, as_json: bool) -> None:
     """Every node's value, gradient and local gradients.
 
     The gradient of a node is d output / d node; a gate's local gradients are
-    d gate / d input, one per input wire.
+    d gate / d input, one per input wire.  With --sgd, one step of gradient descent
+    after them: each updated input's new value and the output there.
     """
-    t = trace_source(source, at, expand)
+    t = trace_source(source, at, expand, sgd, update)
     if t.backward_lines:  # cs231n-style code: the dx = ... lines are not the circuit
         first, last = t.backward_lines
         what = f"line {first} is" if first == last else f"lines {first}-{last} are"

@@ -17,7 +17,14 @@ from ..style import MATRIX_LIMITS
 from ..textfile import plain_name
 from ..themes import FONT_SIZES, THEMES
 from ..tomlfile import check_plain_text
-from .shared import AT_OPTION, EXPAND_OPTION, SOURCE_HELP, trace_source
+from .shared import (
+    AT_OPTION,
+    EXPAND_OPTION,
+    SGD_OPTION,
+    SOURCE_HELP,
+    UPDATE_OPTION,
+    trace_source,
+)
 from .terminal import Failure, echo, usage
 
 __all__ = ["render_command", "MAX_RENDER_GATES"]
@@ -98,6 +105,8 @@ def _beamer_plan(output: str | None, fmt: str | None, stem: str) -> Path:
               help="Output format; by default it follows -o's extension (svg for a folder).")
 @AT_OPTION
 @EXPAND_OPTION
+@SGD_OPTION
+@UPDATE_OPTION
 @click.option("--final", is_flag=True, help="Only the last frame: every value and gradient.")
 @click.option("--frame", "frame", type=int, metavar="K",
               help="Only frame K (0 is the bare circuit; negative counts from the end).")
@@ -148,7 +157,8 @@ def _beamer_plan(output: str | None, fmt: str | None, stem: str) -> Path:
               help="PNG/GIF resolution; 72 is 1:1 with the SVG.  [default: 96 for PNG, 72 for"
               " GIF]")
 def render_command(source: str, output: str | None, fmt: str | None, at: tuple[str, ...],
-                   expand: bool | None, final: bool, frame: int | None, exercise: str | None,
+                   expand: bool | None, sgd: float | None, update: str | None, final: bool,
+                   frame: int | None, exercise: str | None,
                    phase: str, decimals: int | None, theme: str, font: str | None,
                    font_size: float | None, title: str | None, no_title: bool, fit: str,
                    matrix_limit: int, jacobian: bool, beamer: bool,
@@ -180,7 +190,7 @@ def render_command(source: str, output: str | None, fmt: str | None, at: tuple[s
     if exercise is not None and (final or frame is not None):
         raise usage("give --exercise or --final/--frame, not both (the answer key"
                                " of an exercise is --final)")
-    t = trace_source(source, at, expand)
+    t = trace_source(source, at, expand, sgd, update)
     single = final or frame is not None or exercise is not None
     if len(t.circuit.gates) > MAX_RENDER_GATES and not single:
         raise Failure(
