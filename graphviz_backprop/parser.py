@@ -367,6 +367,9 @@ def _expr(node: ast.AST) -> Expr:
 
 
 def _target(node: ast.AST) -> str:
+    if isinstance(node, ast.Subscript):  # dZ[Z <= 0] = 0, as cs231n code zeroes a gradient
+        raise ParseError("cannot assign to entries; assign a whole value to one name, as in"
+                         " dZ = dA * (Z > 0)", *_where(node))
     if not isinstance(node, ast.Name):
         what = "several names" if isinstance(node, (ast.Tuple, ast.List)) else "this"
         raise ParseError(f"cannot assign to {what}; assign to one name, as in q = x + y",

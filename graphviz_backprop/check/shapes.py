@@ -49,6 +49,9 @@ def shape_note(name: str, subject: str, given: Any, expected: Any) -> str | None
 def _changes(given: Any, expected: Any) -> Iterator[tuple[str, Any]]:
     """Simple changes of a wrong vector or matrix, each with how a note says it is right."""
     if not is_array(given):
+        if is_array(expected):  # dr = 1 for the gradient of sum(r)
+            yield "every entry is right, but a gradient has the shape of its value", \
+                given + 0 * expected
         return
     if is_array(expected) and given.size == expected.size and given.shape != expected.shape:
         yield "its entries are right", given.reshape(expected.shape)  # a column for a vector
@@ -119,6 +122,8 @@ def advice(name: str, key: Key, given: Any, expected: Any, forward: Forward,
     assert subject is not None
     shown = f"the claimed {name}" if key.kind == "value" else name
     head = shape_note(shown, subject, given, expected)
+    if forward.symbolic:  # the correct value is a formula
+        return head
     fix = f"did you mean {' or '.join(found)}?" if found else \
         value_hint(given, expected, tolerance)
     text = f"{head}: {fix}" if head and fix else head or fix

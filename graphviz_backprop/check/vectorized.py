@@ -78,10 +78,31 @@ def _named(template: str, operands: Sequence[Expr]) -> str:
     return template
 
 
+#: Gates worked out by numpy at once (the same float64 arithmetic as entry by entry); a
+#: result that is not finite everywhere is worked out again entry by entry, for the error.
+_AT_ONCE: dict[str, Callable[..., Any]] = {
+    "add": operator.add, "sub": operator.sub, "mul": operator.mul, "div": operator.truediv,
+    "max": lambda a, b: np.maximum(a, b), "min": lambda a, b: np.minimum(a, b),
+    "pow_c": lambda a, c: np.power(a, c)}
+
+
+def _at_once(gate: Gate, xs: tuple[Any, ...], c: Any) -> Any:
+    """An entrywise gate by numpy, or None where an entry is not finite."""
+    entrywise.out_shape(gate, xs, c)  # the shapes fit, and the result is not too large
+    args = [np.asarray(x, dtype=float) for x in xs] + ([] if c is None else [c])
+    with np.errstate(all="ignore"):
+        out = np.asarray(_AT_ONCE[gate.key](*args), dtype=float)
+    return frozen(out) if np.all(np.isfinite(out)) else None
+
+
 def _apply(gate: Gate, xs: tuple[Any, ...], c: Any, e: Expr, operands: Sequence[Expr]) -> Any:
     """A gate of the table on values of which one at least is an array, checked: a shape that
     does not fit, a result too large or an entry out of the gate's domain names ``e``."""
     try:
+        if gate.key in _AT_ONCE:
+            out = _at_once(gate, xs, c)
+            if out is not None:
+                return out
         return entrywise.forward(gate, xs, c)
     except ShapeError as err:
         text = str(err)
@@ -118,11 +139,14 @@ def array_call(e: Call, args: tuple[Any, ...]) -> Any:
 
 def mask(e: Call, args: tuple[Any, ...], symbolic: bool = False) -> Any:
     """``(a > b)`` as numpy computes it and a product reads it: 1.0 where it holds, else 0.0
-    (entry by entry, with broadcasting); in symbolic mode a piecewise formula."""
+    (entry by entry, with broadcasting); in symbolic mode a step function, as the engine
+    writes relu's derivative: ``Heaviside(a - b, 0)`` is 0 where a = b, 1 for ``a >= b``."""
     test = MASK_FUNCTIONS[e.func]
     a, b = args
     if symbolic:
-        return sympy.Piecewise((sympy.S.One, test(a, b)), (sympy.S.Zero, True))
+        if e.func.startswith("less"):
+            a, b = b, a
+        return sympy.Heaviside(a - b, 1 if e.func.endswith("equal") else 0)
     if not (is_array(a) or is_array(b)):
         return 1.0 if test(a, b) else 0.0
     try:
