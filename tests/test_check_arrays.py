@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -290,6 +291,15 @@ def test_shapes_that_do_not_fit_in_the_students_expression(tmp_path: Path, backw
     assert result.output.startswith(f"Error: hw.py: {message}"), result.output
 
 
+def test_a_shape_error_from_an_earlier_wrong_claim_names_it(tmp_path: Path) -> None:
+    path = tmp_path / "hw.py"
+    path.write_text(EXAMPLE.read_text().replace("dq = 2 * q", "dq = 2 * np.sum(q)"))
+    assert run(path).output.strip() == (
+        "Error: hw.py: np.outer(dq, x): outer(dq, x) takes two vectors (dq is a scalar, x a"
+        " 2-vector); dq is a scalar but q is a 2-vector (line 10): with the correct dq this line"
+        " works (line 11, column 6)")
+
+
 # ---- TOML: claims with matrix values ----------------------------------------------------------------
 
 TOML = f'program = """\n{FORWARD}"""\n\n[claims]\n'
@@ -388,6 +398,31 @@ def test_a_folder_of_vectorized_derivations() -> None:
     result = run(VECTORIZED)
     assert result.exit_code == 1
     assert "7 files: 3 all right, 4 with wrong claims, 0 unreadable" in result.output
+
+
+def test_checking_vectorized_code_runs_nothing() -> None:
+    """No exec/eval, no file, no process while vectorized derivations are checked, fixes
+    worked out and masks read (as tests/test_check.py holds for the scalar ones)."""
+    texts = [(p.read_text(), "toml" if p.suffix == ".toml" else "code")
+             for p in sorted(VECTORIZED.iterdir())]
+    for text, fmt in texts:  # warm up: imports and caches
+        check_text(text, fmt)
+    events: list[tuple[str, str]] = []
+    watching = [True]
+
+    def hook(event: str, args: tuple) -> None:
+        if watching[0] and (event in ("exec", "open", "os.system", "subprocess.Popen")
+                            or event.startswith(("os.exec", "os.posix_spawn", "os.spawn"))):
+            events.append((event, repr(args)[:80]))
+
+    sys.addaudithook(hook)
+    try:
+        reports = [check_text(text, fmt) for text, fmt in texts]
+    finally:
+        watching[0] = False
+    assert events == []
+    assert sum(r.ok for r in reports) == 3 and any("did you mean" in (c.note or "")
+                                                   for r in reports for c in r.claims)
 
 
 # ---- pieces ------------------------------------------------------------------------------------------

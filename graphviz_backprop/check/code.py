@@ -9,9 +9,10 @@ import itertools
 from typing import Any
 
 from ..arrays import is_array, shape_of
-from ..errors import ParseError
+from ..errors import GbpError, ParseError
 from ..parser import parse
 from ..passes import backward_start, gradient_reading
+from ..syntax import names_in
 from .answers import Forward
 from .budget import Clock, TooComplexError
 from .compare import Compare
@@ -28,7 +29,7 @@ from .results import (
     Report,
     Tolerance,
 )
-from .shapes import advice, fixes, jacobian_problem, vector_dot
+from .shapes import advice, fixes, jacobian_problem, shape_note, vector_dot
 from .vectorized import ShapeMismatchError, mask_in
 
 _SUGGESTIONS = 100
@@ -85,12 +86,11 @@ class CodeCheck:
     def run(self) -> Report:
         try:
             steps = self._run()
-        except ShapeMismatchError as err:  # in the student's own expression: a fix, if one works
-            found = self._fixes_at_failure()
-            if not found:
+        except ShapeMismatchError as err:  # in the student's own expression
+            hint = self._failure_hint()
+            if not hint:
                 raise
-            raise ShapeMismatchError(f"{err.problem}; did you mean {' or '.join(found)}?",
-                                err.where) from None
+            raise ShapeMismatchError(f"{err.problem}; {hint}", err.where) from None
         last = {s.target: s.index for s in steps}
         first: dict[str, int] = {}
         for s in steps:
@@ -198,24 +198,41 @@ class CodeCheck:
         return advice(name, self.keys[name], final.value, expected, self.forward,
                       self.tolerance, found, why)
 
-    def _fixes_at_failure(self) -> list[str]:
-        """Fixes of a claim's one line whose shapes do not fit, worked out with the correct
-        values of the claims before it."""
+    def _failure_hint(self) -> str | None:
+        """Why a line's shapes do not fit: a wrong claim it reads (when the line works with
+        the correct values of the claims before it), or a fix of a claim's one line."""
         st = self.interpreter.statement
-        if st is None or self.forward.symbolic or st.target not in self.keys:
-            return []
+        if st is None or self.forward.symbolic:
+            return None
         index = self.backward.index(st)
         last = {s.target: i for i, s in enumerate(self.backward)}
-        if sum(s.target == st.target for s in self.backward) != 1:
-            return []
         env = dict(self.interpreter.env)
-        for name in env:
-            if name in self.keys and last[name] < index:
-                env[name] = self.forward.expected(self.keys[name], False)
-        expected = self.forward.expected(self.keys[st.target], False)
+        wrong: list[tuple[str, str]] = []  # name, what is wrong with it
+        for name in dict.fromkeys(names_in(st.value)):
+            if name in env and name in self.keys and last[name] < index:
+                correct = self.forward.expected(self.keys[name], False)
+                if not self.compare.same(env[name], correct):
+                    key = self.keys[name]
+                    subject = key.b if key.kind == "local" else key.a
+                    note = shape_note(name, str(subject), env[name], correct)
+                    wrong.append((name, f"{note or f'{name} is wrong'}"
+                                        f" (line {self.backward[last[name]].line})"))
+                env[name] = correct
         with self.clock.part(False, self._where):
-            return fixes(st.value, lambda e: self.interpreter.value_in(e, env), expected,
-                         self.tolerance)
+            if wrong:
+                try:
+                    self.interpreter.value_in(st.value, env)
+                except GbpError:
+                    return None
+                return (f"{'; '.join(n for _, n in wrong)}: with the correct"
+                        f" {', '.join(w for w, _ in wrong)} this line works")
+            if st.target not in self.keys or sum(s.target == st.target
+                                                 for s in self.backward) != 1:
+                return None
+            expected = self.forward.expected(self.keys[st.target], False)
+            found = fixes(st.value, lambda e: self.interpreter.value_in(e, env), expected,
+                          self.tolerance)
+        return f"did you mean {' or '.join(found)}?" if found else None
 
     def _where(self) -> str:
         statement = self.interpreter.statement

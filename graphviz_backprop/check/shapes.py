@@ -77,6 +77,8 @@ def _entries_note(given: Any, expected: Any, tolerance: Tolerance) -> str | None
         return None
     slack = tolerance.abs + tolerance.rel * abs(expected) + 1e-9 * abs(expected).clip(1.0)
     off = abs(given - expected) > slack
+    if not off.any():
+        return None
     first = tuple(int(i) for i in np.argwhere(off)[0])
     where = ", ".join(map(str, first))
     return (f"{int(off.sum()):,} of {given.size:,} entries are off; the first, [{where}], is"
