@@ -59,8 +59,6 @@ from .whitelist import (
 __all__ = ["parse"]
 
 
-# ---- Python syntax tree -> our syntax tree ------------------------------------------------------
-
 def _where(node: ast.AST) -> tuple[int, int]:
     return getattr(node, "lineno", 1), getattr(node, "col_offset", 0) + 1
 
@@ -288,18 +286,15 @@ def _subscript(node: ast.Subscript) -> Expr:
     return Call("index", (_expr(node.value),), line, col, whole)
 
 
-#: Whether comparisons are read, as 0/1 masks (``parse(text, masks=True)``).
-_READ_MASKS: contextvars.ContextVar[bool] = contextvars.ContextVar("masks", default=False)
+_READ_MASKS = contextvars.ContextVar("masks", default=False)  # Z > 0 read? set by each parse()
 
 
 def _compare(node: ast.Compare) -> Expr:
     """``Z > 0`` as numpy's ``greater(Z, 0)``, a 0/1 mask: only when masks are read."""
-    mask = MASKS.get(type(node.ops[0]))
-    if not _READ_MASKS.get():
-        raise _forbidden(node)
-    if mask is None or len(node.ops) != 1:
-        raise ParseError("a mask compares two values with one of > >= < <=, as in (Z > 0)",
-                         *_where(node))
+    mask = MASKS.get(type(node.ops[0])) if len(node.ops) == 1 else None
+    if mask is None or not _READ_MASKS.get():
+        raise _forbidden(node) if not _READ_MASKS.get() else ParseError(
+            "a mask compares two values with one of > >= < <=, as in (Z > 0)", *_where(node))
     return Call(mask, (_expr(node.left), _expr(node.comparators[0])), *_where(node))
 
 
@@ -367,12 +362,11 @@ def _expr(node: ast.AST) -> Expr:
 
 
 def _target(node: ast.AST) -> str:
-    if isinstance(node, ast.Subscript):  # dZ[Z <= 0] = 0, as cs231n code zeroes a gradient
-        raise ParseError("cannot assign to entries; assign a whole value to one name, as in"
-                         " dZ = dA * (Z > 0)", *_where(node))
-    if not isinstance(node, ast.Name):
-        what = "several names" if isinstance(node, (ast.Tuple, ast.List)) else "this"
-        raise ParseError(f"cannot assign to {what}; assign to one name, as in q = x + y",
+    if not isinstance(node, ast.Name):  # dZ[Z <= 0] = 0 is how cs231n code zeroes entries
+        what = {ast.Tuple: "several names", ast.List: "several names",
+                ast.Subscript: "entries"}.get(type(node), "this")
+        example = "dZ = dA * (Z > 0)" if what == "entries" else "q = x + y"
+        raise ParseError(f"cannot assign to {what}; assign to one name, as in {example}",
                          *_where(node))
     if reserved(node.id):
         raise ParseError(f"cannot assign to '{node.id}': it is a reserved name", *_where(node))
@@ -427,9 +421,8 @@ def parse(text: str, *, masks: bool = False) -> Program:
 
     Raises :class:`ParseError` (or :class:`LimitError`) for anything outside the whitelist.
     ``print(...)`` lines, ``.backward()`` calls, labels and the imports of math, numpy,
-    torch and micrograd in pasted code are skipped (see :func:`ignored`).  ``masks``: a
-    comparison such as ``(Z > 0)`` is a call of numpy's name for it (``greater``, see
-    :data:`MASKS`), for the backward code ``gbp check`` reads; no circuit has such a gate.
+    torch and micrograd in pasted code are skipped (see :func:`ignored`).  ``masks``: ``Z > 0``
+    is numpy's ``greater(Z, 0)`` (:data:`MASKS`), for the backward code ``gbp check`` reads.
     """
     if isinstance(text, str):
         # Python ends a line at \r\n, \r or \n: so does everything here, so that a lone
@@ -450,11 +443,8 @@ def parse(text: str, *, masks: bool = False) -> Program:
     body = [s for s in tree.body if not ignored(s)]
     if not body:
         raise ParseError("nothing to evaluate: the source only prints")
-    token = _READ_MASKS.set(masks)
-    try:
-        statements = tuple(st for i, s in enumerate(body)
-                           for st in _statements(s, i == len(body) - 1))
-    finally:
-        _READ_MASKS.reset(token)
+    _READ_MASKS.set(masks)
+    statements = tuple(st for i, s in enumerate(body)
+                       for st in _statements(s, i == len(body) - 1))
     return Program(statements, text)
 

@@ -22,7 +22,7 @@ from ..syntax import Array, BinOp, Call, Expr, Name, Neg, Num, Statement
 from .answers import Forward
 from .compare import MAX_BITS, bit_size, spot_value
 from .names import unknown_name
-from .vectorized import MASK_FUNCTIONS, array_call, array_op, literal, mask, negated
+from .vectorized import MASK_FUNCTIONS, Work, array_call, array_op, literal, mask, negated
 
 
 @dataclass
@@ -162,6 +162,7 @@ class Interpreter:
         self._forward_values: dict[str, Any] = {}
         self.statement: Statement | None = None  # the one being worked out
         self.env: dict[str, Any] = {}  # the backward names' values before it
+        self.work = Work()  # on vectors and matrices, over every run
 
     def forward_value(self, name: str) -> Any:
         if name not in self._forward_values:
@@ -226,17 +227,19 @@ class Interpreter:
             elif not ready:
                 stack.append((node, True))
                 stack.extend((part, False) for part in reversed(_parts(node)))
-            elif isinstance(node, Neg):
-                values[-1] = negated(values[-1])
-            elif isinstance(node, BinOp):
-                right = values.pop()
-                values[-1] = self.op(node.op, values[-1], right, node)
             else:
-                assert isinstance(node, Call), node
-                count = len(node.args)
-                args = tuple(values[-count:])
-                del values[-count:]
-                values.append(self.call(node, args))
+                count = len(_parts(node))
+                args = tuple(values[len(values) - count:])
+                del values[len(values) - count:]
+                if isinstance(node, Neg):
+                    value = negated(args[0])
+                elif isinstance(node, BinOp):
+                    value = self.op(node.op, args[0], args[1], node)
+                else:
+                    assert isinstance(node, Call), node
+                    value = self.call(node, args)
+                self.work.count(node, args, value)
+                values.append(value)
         return values[0]
 
     def _name(self, e: Name, scope: _Scope) -> Any:

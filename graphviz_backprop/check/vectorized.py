@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import entrywise
 from ..array_rules import ShapeError, broadcast_shape
-from ..arrays import as_array, frozen, is_array, scalar_or_array, shape_of
+from ..arrays import MAX_ARRAY_WORK, as_array, frozen, is_array, scalar_or_array, shape_of
 from ..errors import EvaluationError, LimitError, ParseError, ValuesError
 from ..gates import FUNCTIONS, GATES, Gate
 from ..lazy import lazy_import
@@ -34,8 +34,8 @@ else:
     np = lazy_import("numpy")
     sympy = lazy_import("sympy")
 
-__all__ = ["MASK_FUNCTIONS", "ShapeMismatchError", "array_op", "array_call", "mask", "literal",
-           "code_text", "mask_in", "cut"]
+__all__ = ["MASK_FUNCTIONS", "MAX_CHECK_WORK", "Work", "ShapeMismatchError", "array_op",
+           "array_call", "mask", "literal", "negated", "code_text", "mask_in", "cut"]
 
 #: numpy's names for the comparisons a mask is written with, and each one's test.
 MASK_FUNCTIONS: dict[str, Callable[[Any, Any], Any]] = {
@@ -59,6 +59,30 @@ def cut(text: str, longest: int = _QUOTED) -> str:
 
 def _where(e: Expr) -> str:
     return f"(line {e.line}, column {e.col})"
+
+
+#: Most entry operations on vectors and matrices one derivation's check may do (its backward
+#: lines, run again for each wrong claim, and the fixes tried): five circuits' worth.
+MAX_CHECK_WORK = 5 * MAX_ARRAY_WORK
+
+
+class Work:
+    """The entry operations a check does on vectors and matrices (``entrywise.cost``), refused
+    past :data:`MAX_CHECK_WORK`, so that a check is bounded without a clock as well."""
+
+    def __init__(self) -> None:
+        self.done = 0
+
+    def count(self, e: Expr, xs: tuple[Any, ...], out: Any) -> None:
+        if not (is_array(out) or any(is_array(x) for x in xs)):
+            return
+        matmul = (isinstance(e, BinOp) and e.op == "@") or (
+            isinstance(e, Call) and e.func == "matmul")
+        self.done += entrywise.cost(GATES["matmul" if matmul else "add"], xs, out)
+        if self.done > MAX_CHECK_WORK:
+            raise LimitError(f"checking this derivation's vectors and matrices needs more than"
+                             f" {MAX_CHECK_WORK:,} entry operations; that is the limit",
+                             e.line, e.col)
 
 
 class ShapeMismatchError(EvaluationError):
