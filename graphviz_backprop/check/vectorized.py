@@ -24,7 +24,7 @@ from ..errors import EvaluationError, LimitError, ParseError, ValuesError
 from ..gates import FUNCTIONS, GATES, Gate
 from ..lazy import lazy_import
 from ..notation import constant
-from ..syntax import Array, BinOp, Call, Expr, Name, Neg, Num
+from ..syntax import Array, BinOp, Call, Expr, Name, Neg, Num, call_in
 from ..whitelist import MASKS
 
 if TYPE_CHECKING:
@@ -199,18 +199,7 @@ def negated(value: Any) -> Any:
 
 def mask_in(e: Expr) -> Call | None:
     """The first mask (``Z > 0``) in an expression, or None."""
-    stack = [e]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, Call):
-            if node.func in MASK_FUNCTIONS:
-                return node
-            stack.extend(node.args)
-        elif isinstance(node, BinOp):
-            stack += [node.right, node.left]
-        elif isinstance(node, Neg):
-            stack.append(node.operand)
-    return None
+    return call_in(e, MASK_FUNCTIONS)
 
 
 # ---- expressions written back as code ----------------------------------------------------------
