@@ -354,7 +354,9 @@ def test_toml_at_takes_vectors_and_matrices() -> None:
     (f"dW = [{'1' * 400}, 1]", "claim 'dW': an entry is not a finite number"),
     ("dW = []", "claim 'dW': an empty list has no entries"),
     ('"dq/dW" = 1', "q is a 2-vector, so dq/dW is a Jacobian"),
-], ids=["ragged", "3d", "string", "inf", "huge-entry", "empty", "jacobian"])
+    ('"df/dx" = "W.T @ (2 * q)"', "claim 'df/dx': a formula of vectors or matrices (W is one)"
+                                  " is not checked; claim the value as numbers"),
+], ids=["ragged", "3d", "string", "inf", "huge-entry", "empty", "jacobian", "formula"])
 def test_toml_bad_matrix_claims(tmp_path: Path, claim: str, needle: str) -> None:
     path = tmp_path / "hw.toml"
     path.write_text(TOML + claim + "\n")

@@ -164,7 +164,8 @@ def array_call(e: Call, args: tuple[Any, ...]) -> Any:
 def mask(e: Call, args: tuple[Any, ...], symbolic: bool = False) -> Any:
     """``(a > b)`` as numpy computes it and a product reads it: 1.0 where it holds, else 0.0
     (entry by entry, with broadcasting); in symbolic mode a step function, as the engine
-    writes relu's derivative: ``Heaviside(a - b, 0)`` is 0 where a = b, 1 for ``a >= b``."""
+    writes relu's derivative: ``a > b`` is ``Heaviside(a - b, 0)`` (0 where a = b), and
+    ``a >= b`` is ``Heaviside(a - b, 1)``."""
     test = MASK_FUNCTIONS[e.func]
     a, b = args
     if symbolic:
