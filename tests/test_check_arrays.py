@@ -95,10 +95,10 @@ def test_vectorized_fixtures_hold(name: str, count: int) -> None:
 
 def test_dense_layer_numbers() -> None:
     got = claims(check_file(VECTORIZED / "dense-layer.py"))
-    X = np.array([[1.0, -2.0, 0.5], [0.3, 0.8, -1.0], [-0.5, 0.2, 0.1], [2.0, 1.0, -0.3]])  # noqa: N806
-    W = np.array([[0.2, -0.4], [0.6, 0.1], [-0.3, 0.5]])  # noqa: N806
-    Z = X @ W + np.array([0.1, -0.2])  # noqa: N806
-    dZ = 2 * (np.maximum(0, Z) - 1) * (Z > 0)  # noqa: N806
+    X = np.array([[1.0, -2.0, 0.5], [0.3, 0.8, -1.0], [-0.5, 0.2, 0.1], [2.0, 1.0, -0.3]])
+    W = np.array([[0.2, -0.4], [0.6, 0.1], [-0.3, 0.5]])
+    Z = X @ W + np.array([0.1, -0.2])
+    dZ = 2 * (np.maximum(0, Z) - 1) * (Z > 0)
     assert got["db"].given.tolist() == pytest.approx([-1.56, -1.86], abs=1e-12)
     assert np.allclose(got["db"].expected, dZ.sum(axis=0), rtol=0, atol=1e-15)
     assert np.allclose(got["dW"].expected, X.T @ dZ, rtol=0, atol=1e-15)
