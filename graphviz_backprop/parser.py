@@ -20,6 +20,7 @@ unknown function 'sigmod' (did you mean 'sigmoid'? known: abs, cos, ...) (line 1
 from __future__ import annotations
 
 import ast
+import contextvars
 import math
 import re
 from collections.abc import Callable
@@ -46,6 +47,7 @@ from .whitelist import (
     ALIASES,
     CONSTANTS,
     FORBIDDEN,
+    MASKS,
     MODULES,
     OPERATOR_TEXT,
     OPERATORS,
@@ -56,8 +58,6 @@ from .whitelist import (
 
 __all__ = ["parse"]
 
-
-# ---- Python syntax tree -> our syntax tree ------------------------------------------------------
 
 def _where(node: ast.AST) -> tuple[int, int]:
     return getattr(node, "lineno", 1), getattr(node, "col_offset", 0) + 1
@@ -286,6 +286,18 @@ def _subscript(node: ast.Subscript) -> Expr:
     return Call("index", (_expr(node.value),), line, col, whole)
 
 
+_READ_MASKS = contextvars.ContextVar("masks", default=False)  # Z > 0 read? set by each parse()
+
+
+def _compare(node: ast.Compare) -> Expr:
+    """``Z > 0`` as numpy's ``greater(Z, 0)``, a 0/1 mask: only when masks are read."""
+    mask = MASKS.get(type(node.ops[0])) if len(node.ops) == 1 else None
+    if mask is None or not _READ_MASKS.get():
+        raise _forbidden(node) if not _READ_MASKS.get() else ParseError(
+            "a mask compares two values with one of > >= < <=, as in (Z > 0)", *_where(node))
+    return Call(mask, (_expr(node.left), _expr(node.comparators[0])), *_where(node))
+
+
 def _list(node: ast.List) -> Expr:
     raise ParseError("a list is a value: bind it to a name of its own, as in x = [0.2, 0.4],"
                      " then use the name", *_where(node))
@@ -338,6 +350,7 @@ _HANDLERS: dict[type, Callable[..., Expr]] = {
     ast.Attribute: _attribute,
     ast.Subscript: _subscript,
     ast.List: _list,
+    ast.Compare: _compare,
 }
 
 
@@ -349,9 +362,11 @@ def _expr(node: ast.AST) -> Expr:
 
 
 def _target(node: ast.AST) -> str:
-    if not isinstance(node, ast.Name):
-        what = "several names" if isinstance(node, (ast.Tuple, ast.List)) else "this"
-        raise ParseError(f"cannot assign to {what}; assign to one name, as in q = x + y",
+    if not isinstance(node, ast.Name):  # dZ[Z <= 0] = 0 is how cs231n code zeroes entries
+        what = {ast.Tuple: "several names", ast.List: "several names",
+                ast.Subscript: "entries"}.get(type(node), "this")
+        example = "dZ = dA * (Z > 0)" if what == "entries" else "q = x + y"
+        raise ParseError(f"cannot assign to {what}; assign to one name, as in {example}",
                          *_where(node))
     if reserved(node.id):
         raise ParseError(f"cannot assign to '{node.id}': it is a reserved name", *_where(node))
@@ -401,12 +416,13 @@ def _statement(node: ast.stmt, last: bool) -> Statement:
     raise _forbidden(node)
 
 
-def parse(text: str) -> Program:
+def parse(text: str, *, masks: bool = False) -> Program:
     """Parse an expression or a program of assignments into a :class:`Program`.
 
     Raises :class:`ParseError` (or :class:`LimitError`) for anything outside the whitelist.
     ``print(...)`` lines, ``.backward()`` calls, labels and the imports of math, numpy,
-    torch and micrograd in pasted code are skipped (see :func:`ignored`).
+    torch and micrograd in pasted code are skipped (see :func:`ignored`).  ``masks``: ``Z > 0``
+    is numpy's ``greater(Z, 0)`` (:data:`MASKS`), for the backward code ``gbp check`` reads.
     """
     if isinstance(text, str):
         # Python ends a line at \r\n, \r or \n: so does everything here, so that a lone
@@ -427,19 +443,8 @@ def parse(text: str) -> Program:
     body = [s for s in tree.body if not ignored(s)]
     if not body:
         raise ParseError("nothing to evaluate: the source only prints")
+    _READ_MASKS.set(masks)
     statements = tuple(st for i, s in enumerate(body)
                        for st in _statements(s, i == len(body) - 1))
     return Program(statements, text)
-
-
-# ---- a sympy expression -> our syntax tree (the Python API) -------------------------------------
-
-
-# ---- the forward part of a derivation -----------------------------------------------------------
-#
-# Code written the cs231n way is a forward pass followed by a backward pass (``dx = ...``).
-# ``gbp check`` checks the backward pass against the forward one; ``gbp eval``, ``gbp render``
-# and ``trace`` draw the forward pass only.  Both find where the backward pass starts with
-# :func:`backward_start`.
-
 

@@ -8,10 +8,11 @@ negation; statements and programs.  Plain data, built by ``parser.py`` (and
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 __all__ = ["Num", "Name", "Call", "Array", "BinOp", "Neg", "Expr", "Statement", "Program",
-           "is_constant", "names_in", "depth_of"]
+           "is_constant", "names_in", "depth_of", "call_in"]
 
 
 @dataclass(frozen=True)
@@ -154,3 +155,24 @@ def names_in(expr: Expr) -> list[str]:
         elif isinstance(e, Call):
             stack += list(reversed(e.args))
     return list(found)
+
+
+def call_in(expr: Expr, funcs: Collection[str]) -> Call | None:
+    """The first call of one of ``funcs`` in an expression (as read left to right), or None.
+
+    >>> from graphviz_backprop.parser import parse
+    >>> call_in(parse("dA * (Z > 0)", masks=True).statements[0].value, {"greater"}).func
+    'greater'
+    """
+    stack = [expr]
+    while stack:
+        e = stack.pop()
+        if isinstance(e, Call):
+            if e.func in funcs:
+                return e
+            stack += list(reversed(e.args))
+        elif isinstance(e, BinOp):
+            stack += [e.right, e.left]
+        elif isinstance(e, Neg):
+            stack.append(e.operand)
+    return None

@@ -13,7 +13,7 @@ import math
 from .errors import ParseError
 from .gates import ALIASES, FUNCTIONS
 
-__all__ = ["MODULES", "ALIASES", "CONSTANTS", "reserved", "OPERATORS", "OPERATOR_TEXT",
+__all__ = ["MODULES", "ALIASES", "CONSTANTS", "reserved", "OPERATORS", "OPERATOR_TEXT", "MASKS",
            "FORBIDDEN", "LOOKALIKES", "HARMLESS_IMPORTS", "known_functions",
            "unknown_function", "ignored"]
 
@@ -43,6 +43,11 @@ OPERATOR_TEXT = {
     ast.FloorDiv: "//", ast.Mod: "%", ast.LShift: "<<", ast.RShift: ">>",
     ast.BitOr: "|", ast.BitAnd: "&", ast.BitXor: "^",
 }
+
+
+#: Comparisons read as 0/1 masks in the backward code ``gbp check`` reads (``dZ = dA * (Z > 0)``),
+#: by numpy's names for them; the forward language has no comparisons.
+MASKS = {ast.Gt: "greater", ast.GtE: "greater_equal", ast.Lt: "less", ast.LtE: "less_equal"}
 
 
 #: What each kind of Python syntax is called in an error message.

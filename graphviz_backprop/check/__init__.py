@@ -14,8 +14,10 @@ both take the forward pass and the correct answers from ``answers`` (the engine'
 evaluation and backward pass; ``names`` turns claim keys into nodes), compare with
 ``compare`` (numbers within a tolerance, formulas by exact arithmetic and spot checks),
 ``code`` runs the backward lines through ``interpret`` (the whitelisted tree, the gate
-table's checked arithmetic), all within the time ``budget`` allows; the verdicts are the
-records of ``results``, and ``text`` prints them.
+table's checked arithmetic; ``vectorized`` for vectors, matrices and masks such as
+``(Z > 0)``), all within the time ``budget`` allows; a wrong vector or matrix gets its note
+(its shape, a fix that works) from ``shapes``; the verdicts are the records of ``results``,
+and ``text`` prints them.
 
 No line assigns dfdy or dfdz here:
 

@@ -13,6 +13,7 @@ from typing import Any
 import networkx as nx
 import sympy
 
+from ..arrays import is_array
 from ..backprop import Evaluation, backward, evaluate
 from ..errors import EvaluationError
 from ..graph import Circuit, build, name_bindings
@@ -234,6 +235,9 @@ class Forward:
         for n in mini.inputs:
             if n not in self.names:
                 raise ClaimError(unknown_name(n, self.names, " in the formula"))
+            if not self.symbolic and is_array(self.value(n)):
+                raise ClaimError(f"a formula of vectors or matrices ({n} is one) is not checked;"
+                                 " claim the value as numbers, such as [0.44, 0.52]")
         if not mini.inputs:
             return float(mini.graph.nodes[mini.output]["value"]), mini
         if self.symbolic:

@@ -12,6 +12,7 @@ from typing import Any
 
 import networkx as nx
 
+from ..arrays import as_array, is_array, shape_of
 from ..errors import EvaluationError, InputError, LimitError, ParseError, ValuesError
 from ..parser import parse
 from ..passes import gradient_reading
@@ -21,6 +22,7 @@ from .budget import Clock, TooComplexError
 from .compare import Compare, as_sympy, equivalent
 from .names import ClaimError, Key, source_line, unknown_name
 from .results import INHERITED, OK, UNCHECKED, WRONG, ClaimResult, Report, Tolerance, cut_short
+from .shapes import advice, jacobian_problem
 
 #: Longest claim of a TOML derivation (a name, dX, "dA/dB"), in characters.
 _LONGEST_CLAIM = 200
@@ -111,6 +113,11 @@ def _moved(err: ParseError, first: int | None, key: str) -> ParseError:
     return ParseError(f"in '{key}': {err.message}", first + err.line - 1, err.col)
 
 
+def _number(value: Any) -> Any:
+    """A claimed value for the backward pass: a float, or a vector or matrix as it is."""
+    return value if is_array(value) else float(value)
+
+
 class TomlCheck:
     """Checks a derivation written as TOML: a circuit and a ``[claims]`` table."""
 
@@ -146,6 +153,12 @@ class TomlCheck:
             raise ParseError("[at] must be a table of name = number", self.lines.get("at"))
         for name, value in table.items():
             line = tables.get("at", {}).get(name, self.lines.get("at"))
+            if isinstance(value, list):  # a vector or matrix
+                try:
+                    at[name] = as_array(f"[at]: value of '{name}'", value)
+                except ValuesError as err:
+                    raise ValuesError(f"{err} (line {line})") from None
+                continue
             if isinstance(value, bool) or not isinstance(value, (int, float)):
                 raise ValuesError(f"[at]: value of '{name}' is not a finite number: {value!r}"
                                   f" (line {line})")
@@ -183,14 +196,22 @@ class TomlCheck:
         slash = _SLASH.fullmatch(claim)
         try:
             if slash:
-                return fw.key(("local", *slash.groups()))
+                key = fw.key(("local", *slash.groups()))
+                problem = jacobian_problem(fw, key)
+                if problem:
+                    raise ClaimError(problem)
+                return key
             name = claim.strip()
             if name.isidentifier():
                 if name in fw.names:
                     return fw.key(("value", name))
                 reading = gradient_reading(name, set(fw.names))
                 if reading is not None:
-                    return fw.key(reading)
+                    key = fw.key(reading)
+                    problem = jacobian_problem(fw, key)
+                    if problem:
+                        raise ClaimError(problem)
+                    return key
                 if len(name) > 1 and name.startswith("d"):
                     raise ClaimError(fw.no_node(name, set(self.claims))[0])
                 raise ClaimError(unknown_name(name, fw.names, ": not a name, dX or dA/dB"))
@@ -228,6 +249,11 @@ class TomlCheck:
                                  + (f" (column {err.col})" if err.col else ""), line) from None
             if not mini.inputs:  # a number
                 mini = None
+        elif isinstance(value, list):  # a vector or matrix, checked entry by entry
+            try:
+                given = as_array(f"claim '{claim}'", value)
+            except ValuesError as err:
+                raise ValuesError(f"{err} (line {line})") from None
         elif isinstance(value, bool) or not isinstance(value, (int, float)) \
                 or (isinstance(value, float) and not math.isfinite(value)):
             raise ParseError(f"claim '{claim}': the value must be a number or a formula in quotes,"
@@ -261,6 +287,8 @@ class TomlCheck:
             else:
                 good, note = None, f"too complex to check symbolically ({err})"
                 given = value if symbolic and mini is not None else given
+        if good is False and (is_array(given) or is_array(expected)):
+            note = advice(claim, key, given, expected, fw, self.tolerance) or note
         shown = expected_formula if expected_formula is not None else \
             expected if symbolic else None
         return ClaimResult(
@@ -300,7 +328,8 @@ class TomlCheck:
         for r in rows:
             if keys[r.name].kind == "grad":
                 at_node.setdefault(fw.node_of(keys[r.name].a), []).append(r)
-        overrides = {node: float(rs[0].given) for node, rs in at_node.items()}
+        overrides = {node: _number(rs[0].given) for node, rs in at_node.items()
+                     if shape_of(rs[0].given) == shape_of(fw.evaluation.values[node])}
         _, arrived = backprop_from(c, fw.evaluation, c.output, overrides)
         position = {n: i for i, n in enumerate(c.order)}
         final: dict[str, ClaimResult] = {r.name: r for r in rows}
@@ -310,7 +339,7 @@ class TomlCheck:
                    if final[r.name].status in (WRONG, INHERITED)]
             for r in at_node[node]:
                 if r.status != WRONG or not bad \
-                        or not self.tolerance.allows(float(r.given), arrived[node]):
+                        or not self.tolerance.allows(_number(r.given), arrived[node]):
                     continue
                 causes: dict[tuple[str, int | None], None] = {}
                 for b in bad:

@@ -8,9 +8,11 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
-from ..errors import ParseError
+from ..arrays import is_array, shape_of
+from ..errors import GbpError, ParseError
 from ..parser import parse
 from ..passes import backward_start, gradient_reading
+from ..syntax import names_in
 from .answers import Forward
 from .budget import Clock, TooComplexError
 from .compare import Compare
@@ -27,8 +29,14 @@ from .results import (
     Report,
     Tolerance,
 )
+from .shapes import advice, fixes, jacobian_problem, shape_note, vector_dot
+from .vectorized import ShapeMismatchError, mask_in
 
 _SUGGESTIONS = 100
+
+
+#: Most wrong vectors and matrices whose fixes are worked out (each tries a dozen).
+_ADVISED = 20
 
 
 class CodeCheck:
@@ -38,13 +46,18 @@ class CodeCheck:
         self.clock = Clock()
         self.text = text
         self.tolerance = tolerance
-        program = parse(text)
+        program = parse(text, masks=True)
         statements = program.statements
         k = backward_start(program)
         if k is None:
             raise ParseError(
                 "no backward pass: no line assigns a gradient name such as dx or dfdx (dX is"
                 " d output / d X and dAdB is d A / d B, for names X, A, B of the forward pass)")
+        for st in statements[:k]:
+            found = mask_in(st.value)
+            if found is not None:
+                raise ParseError("comparisons are not allowed in the forward pass (a mask such"
+                                 " as (Z > 0) is for the backward lines)", found.line, found.col)
         self.forward = Forward(statements[:k], text)
         self.backward = statements[k:]
         self.compare = Compare(self.forward, tolerance)
@@ -64,10 +77,20 @@ class CodeCheck:
                     self.keys[st.target] = self.forward.key(reading)
                 except ClaimError as err:
                     raise ParseError(f"'{st.target}': {err}", st.line, st.col) from None
+                problem = jacobian_problem(self.forward, self.keys[st.target])
+                if problem:
+                    raise ParseError(f"'{st.target}': {problem}", st.line, st.col)
         self.interpreter = Interpreter(self.forward)
+        self._advised = 0
 
     def run(self) -> Report:
-        steps = self._run()
+        try:
+            steps = self._run()
+        except ShapeMismatchError as err:  # in the student's own expression
+            hint = self._failure_hint()
+            if not hint:
+                raise
+            raise ShapeMismatchError(f"{err.problem}; {hint}", err.where) from None
         last = {s.target: s.index for s in steps}
         first: dict[str, int] = {}
         for s in steps:
@@ -97,7 +120,8 @@ class CodeCheck:
                 status[n] = OK if ok[n] else UNCHECKED
                 continue
             bad_inputs = [d for d in deps[n] if ok[d] is False]
-            rerun = self._run({w: expected[w] for w in wrong if w != n}) if bad_inputs else steps
+            overrides = {w: expected[w] for w in wrong if w != n} if bad_inputs else {}
+            rerun = self._run(overrides) if bad_inputs else steps
             corrected = rerun[last[n]].value
             if bad_inputs and self._same(corrected, expected[n]):
                 status[n] = INHERITED
@@ -109,6 +133,9 @@ class CodeCheck:
                 continue
             status[n] = WRONG
             lines[n], notes[n] = self._locate(n, rerun, expected[n])
+            if is_array(corrected) or is_array(expected[n]):
+                more = self._advice(n, rerun, overrides, expected[n])
+                notes[n] = f"{more}; {notes[n]}" if more and notes[n] else more or notes[n]
             if bad_inputs:
                 also = ", ".join(bad_inputs)
                 note = notes[n]
@@ -147,6 +174,65 @@ class CodeCheck:
         """The backward pass, run within the derivation's time budget."""
         with self.clock.part(self.forward.symbolic, self._where):
             return self.interpreter.run(self.backward, overrides)
+
+    def _advice(self, name: str, steps: list[Step], overrides: dict[str, Any],
+                expected: Any) -> str | None:
+        """The note of a wrong vector or matrix (:func:`.shapes.advice`), with fixes of a
+        claim assigned on one line worked out where that line is, with correct inputs."""
+        chain = [s for s in steps if s.target == name]
+        final = chain[-1]
+        found = why = None
+        if len(chain) == 1 and self._advised < _ADVISED:
+            self._advised += 1
+            env = {s.target: s.value for s in steps[:final.index]}
+            last = {s.target: s.index for s in steps}
+            env.update({k: v for k, v in overrides.items() if last[k] < final.index})
+
+            def evaluate(e: Any) -> Any:
+                return self.interpreter.value_in(e, env)
+
+            with self.clock.part(False, self._where):
+                found = fixes(final.statement.value, evaluate, expected, self.tolerance)
+                if not is_array(final.value):
+                    why = vector_dot(final.statement.value, evaluate)
+        return advice(name, self.keys[name], final.value, expected, self.forward,
+                      self.tolerance, found, why)
+
+    def _failure_hint(self) -> str | None:
+        """Why a line's shapes do not fit: a wrong claim it reads (when the line works with
+        the correct values of the claims before it), or a fix of a claim's one line."""
+        st = self.interpreter.statement
+        if st is None or self.forward.symbolic:
+            return None
+        index = self.backward.index(st)
+        last = {s.target: i for i, s in enumerate(self.backward)}
+        env = dict(self.interpreter.env)
+        wrong: list[tuple[str, str]] = []  # name, what is wrong with it
+        for name in dict.fromkeys(names_in(st.value)):
+            if name in env and name in self.keys and last[name] < index:
+                correct = self.forward.expected(self.keys[name], False)
+                if not self.compare.same(env[name], correct):
+                    key = self.keys[name]
+                    subject = key.b if key.kind == "local" else key.a
+                    note = shape_note(name, str(subject), env[name], correct)
+                    wrong.append((name, f"{note or f'{name} is wrong'}"
+                                        f" (line {self.backward[last[name]].line})"))
+                env[name] = correct
+        with self.clock.part(False, self._where):
+            if wrong:
+                try:
+                    self.interpreter.value_in(st.value, env)
+                except GbpError:
+                    return None
+                return (f"{'; '.join(n for _, n in wrong)}: with the correct"
+                        f" {', '.join(w for w, _ in wrong)} this line works")
+            if st.target not in self.keys or sum(s.target == st.target
+                                                 for s in self.backward) != 1:
+                return None
+            expected = self.forward.expected(self.keys[st.target], False)
+            found = fixes(st.value, lambda e: self.interpreter.value_in(e, env), expected,
+                          self.tolerance)
+        return f"did you mean {' or '.join(found)}?" if found else None
 
     def _where(self) -> str:
         statement = self.interpreter.statement
@@ -196,7 +282,8 @@ class CodeCheck:
         start = fresh[-1] if fresh else chain[0]
         if start is not chain[0] and start.previous is not None:  # an earlier value thrown away
             discarded = steps[start.previous]
-            if self._same(chain[-1].value + discarded.value, expected):
+            if shape_of(chain[-1].value) == shape_of(discarded.value) \
+                    and self._same(chain[-1].value + discarded.value, expected):
                 return start.statement.line, (
                     f"replaces the value of {name} from line {discarded.statement.line};"
                     " a value used more than once sums its gradients: use +=")
@@ -208,6 +295,8 @@ class CodeCheck:
         wires = len(remaining)
         before = 0.0
         for s in effective:
+            if s is not start and shape_of(s.value) != shape_of(before):
+                return s.statement.line, None  # dx = dx.T: no sum of terms
             term = s.value - (before if s is not start else 0.0)
             before = s.value
             match = _subset_matching(term, remaining, self.tolerance)
@@ -222,17 +311,20 @@ class CodeCheck:
         return effective[-1].statement.line, None
 
 
-def _subset_matching(term: float, parts: list[float],
+def _subset_matching(term: Any, parts: list[Any],
                      tolerance: Tolerance) -> tuple[int, ...] | None:
-    """Indices of some of ``parts`` that add up to ``term`` (none for a zero term), or None.
+    """Indices of some of ``parts`` (numbers, or vectors or matrices) that add up to ``term``
+    (none for a zero term), or None.
 
     >>> t = Tolerance()
     >>> _subset_matching(5.0, [2.0, 3.0, 9.0], t), _subset_matching(0.0, [2.0], t)
     ((0, 1), ())
     """
-    if tolerance.allows(term, 0.0):
+    if tolerance.allows(term, 0.0 * term):
         return ()
-    largest = len(parts) if len(parts) <= 12 else 1
+    # every group of up to 12 wires, unless the sums of vectors or matrices would be long
+    entries = term.size if is_array(term) else 1
+    largest = len(parts) if len(parts) <= 12 and entries << len(parts) <= 1_000_000 else 1
     for size in range(1, largest + 1):
         for combo in itertools.combinations(range(len(parts)), size):
             if tolerance.allows(term, sum(parts[i] for i in combo)):

@@ -11,6 +11,7 @@ from typing import Any
 
 import sympy
 
+from ..arrays import is_array
 from ..errors import LimitError
 from ..limits import MAX_INTEGER_DIGITS
 from .answers import Forward
@@ -226,4 +227,6 @@ class Compare:
     def same(self, given: Any, expected: Any) -> bool:
         if self.forward.symbolic:
             return equivalent(given, expected, None)
+        if is_array(given) or is_array(expected):
+            return self.tolerance.allows(given, expected)
         return self.tolerance.allows(float(given), float(expected))

@@ -12,14 +12,17 @@ from typing import Any
 
 import sympy
 
+from ..arrays import is_array
+from ..entrywise import on_arrays
 from ..errors import EvaluationError, LimitError, ParseError
 from ..gates import FUNCTIONS, GATES
 from ..limits import MAX_INTEGER_DIGITS
 from ..symbolic import sympy_number
-from ..syntax import BinOp, Call, Expr, Name, Neg, Num, Statement
+from ..syntax import Array, BinOp, Call, Expr, Name, Neg, Num, Statement
 from .answers import Forward
 from .compare import MAX_BITS, bit_size, spot_value
 from .names import unknown_name
+from .vectorized import MASK_FUNCTIONS, Work, array_call, array_op, literal, mask, negated
 
 
 @dataclass
@@ -66,7 +69,11 @@ _GATE_OF = {"+": "add", "-": "sub", "*": "mul", "/": "div"}
 
 def numeric_op(op: str, a: float, b: float, e: Expr) -> float:
     """``a op b`` in float64, with the gate table's checked arithmetic (the engine's own): a
-    power is a gate with a constant exponent, as ``x**2`` is in a circuit."""
+    power is a gate with a constant exponent, as ``x**2`` is in a circuit; on vectors and
+    matrices, entry by entry with numpy's broadcasting (:mod:`.vectorized`)."""
+    if op == "@" or is_array(a) or is_array(b):
+        assert isinstance(e, BinOp)
+        return array_op(op, a, b, e)
     try:
         if op == "**":
             return GATES["pow_c"].checked_forward((a,), b)
@@ -100,6 +107,9 @@ def _power_digits(base: Any, exponent: Any) -> float:
 
 
 def _symbolic_op(op: str, a: Any, b: Any, e: Expr) -> Any:
+    if op == "@":
+        raise _fail("@ multiplies vectors and matrices, which need numbers: give the inputs"
+                    " values", e)
     if op == "**":
         digits = _power_digits(a, b)
         if digits > MAX_INTEGER_DIGITS:
@@ -151,6 +161,8 @@ class Interpreter:
         self.op = _symbolic_op if self.symbolic else numeric_op
         self._forward_values: dict[str, Any] = {}
         self.statement: Statement | None = None  # the one being worked out
+        self.env: dict[str, Any] = {}  # the backward names' values before it
+        self.work = Work()  # on vectors and matrices, over every run
 
     def forward_value(self, name: str) -> Any:
         if name not in self._forward_values:
@@ -163,6 +175,7 @@ class Interpreter:
         last = {st.target: i for i, st in enumerate(statements)}
         bound: dict[str, int] = {}
         env: dict[str, Any] = {}
+        self.env = env
         steps: list[Step] = []
         for i, st in enumerate(statements):
             self.statement = st
@@ -181,6 +194,10 @@ class Interpreter:
             if overrides and target in overrides and last[target] == i:
                 env[target] = overrides[target]
         return steps
+
+    def value_in(self, e: Expr, env: dict[str, Any]) -> Any:
+        """The value of an expression where the backward names have the values of ``env``."""
+        return self.expr(e, _Scope(dict(env), dict.fromkeys(env, 0), []))
 
     def _check_depth(self, value: Any, st: Statement) -> None:
         """Refuse a formula much deeper than the forward pass's (it could not be printed)."""
@@ -205,20 +222,24 @@ class Interpreter:
                 values.append(sympy_number(node.value) if self.symbolic else node.value)
             elif isinstance(node, Name):
                 values.append(self._name(node, scope))
+            elif isinstance(node, Array):
+                values.append(literal(node, self.symbolic))
             elif not ready:
                 stack.append((node, True))
                 stack.extend((part, False) for part in reversed(_parts(node)))
-            elif isinstance(node, Neg):
-                values[-1] = -values[-1]
-            elif isinstance(node, BinOp):
-                right = values.pop()
-                values[-1] = self.op(node.op, values[-1], right, node)
             else:
-                assert isinstance(node, Call), node
-                count = len(node.args)
-                args = tuple(values[-count:])
-                del values[-count:]
-                values.append(self.call(node, args))
+                count = len(_parts(node))
+                args = tuple(values[len(values) - count:])
+                del values[len(values) - count:]
+                if isinstance(node, Neg):
+                    value = negated(args[0])
+                elif isinstance(node, BinOp):
+                    value = self.op(node.op, args[0], args[1], node)
+                else:
+                    assert isinstance(node, Call), node
+                    value = self.call(node, args)
+                self.work.count(node, args, value)
+                values.append(value)
         return values[0]
 
     def _name(self, e: Name, scope: _Scope) -> Any:
@@ -233,7 +254,14 @@ class Interpreter:
                                   " assigned on an earlier line"), e.line, e.col)
 
     def call(self, e: Call, args: tuple[Any, ...]) -> Any:
+        if e.func in MASK_FUNCTIONS:
+            return mask(e, args, self.symbolic)
         gate = GATES[FUNCTIONS[e.func]]
+        if self.symbolic and gate.array:
+            raise _fail(f"{e.func}() works on vectors and matrices, which need numbers: give"
+                        " the inputs values", e)
+        if not self.symbolic and on_arrays(gate, args):
+            return array_call(e, args)
         if self.symbolic:
             limit = self.forward.formula_limits[1]
             if e.func in ("max", "min") and \

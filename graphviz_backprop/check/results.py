@@ -11,6 +11,7 @@ from typing import Any
 
 import sympy
 
+from ..arrays import is_array, shape_of
 from ..backprop import Evaluation
 from ..errors import InputError
 from ..notation import constant as format_number
@@ -42,6 +43,8 @@ class Tolerance:
     (True, False)
     >>> str(t)
     '|claimed - correct| <= 0.01 + 1% of |correct|'
+
+    A vector or matrix holds when it has the correct shape and every entry holds.
     """
 
     abs: float = DEFAULT_ABS_TOL
@@ -53,8 +56,14 @@ class Tolerance:
                     or not math.isfinite(value) or value < 0:
                 raise InputError(f"{what} tolerance must be a number >= 0, not {value!r}")
 
-    def allows(self, given: float, expected: float) -> bool:
-        """True when ``given`` is within the tolerance of ``expected``."""
+    def allows(self, given: Any, expected: Any) -> bool:
+        """True when ``given`` is within the tolerance of ``expected`` (numbers, or arrays of
+        one shape, entry by entry)."""
+        if is_array(given) or is_array(expected):
+            if shape_of(given) != shape_of(expected):
+                return False
+            slack = self.abs + self.rel * abs(expected) + 1e-9 * abs(expected).clip(1.0)
+            return bool((abs(given - expected) <= slack).all())
         slack = self.abs + self.rel * abs(expected) + 1e-9 * max(1.0, abs(expected))
         return abs(given - expected) <= slack
 
@@ -223,6 +232,8 @@ class Report:
 
 
 def _jsonable(value: Any) -> Any:
+    if is_array(value):
+        return value.tolist()
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
     if isinstance(value, sympy.Basic) and value.is_Number:

@@ -164,7 +164,7 @@ def summary(report: Report, brief: bool = False) -> str:
         text += f"; {', '.join(inherited)} inherit{'s' if len(inherited) == 1 else ''} the error"
     if _incomplete(report):
         text += f". Also, {_incomplete(report)}"
-    return text + "."
+    return text if text.endswith("?") else text + "."
 
 
 def format_folder(folder: FolderReport) -> str:
