@@ -56,9 +56,9 @@ docs: $(VENV)/.docs graphviz
 test: $(VENV)/.test graphviz chromium
 	$(BIN)/python -m pytest
 
-# Start-up, scaling, rendering speed and hostile inputs, one script after the other (a few
-# minutes); each rewrites its own section of docs/performance.md (and scaling.py
-# docs/img/scaling.svg).
+# Start-up, scaling, rendering speed, vectors and matrices against scalars, hostile inputs
+# and crossings, one script after the other (a few minutes); each rewrites its own section
+# of docs/performance.md (scaling.py also docs/img/scaling.svg, crossings.py docs/layout.md).
 $(VENV)/.bench: $(VENV)/.base
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[bench]'
 	touch $@
@@ -67,6 +67,7 @@ bench: $(VENV)/.bench graphviz
 	$(BIN)/python benchmarks/startup.py
 	$(BIN)/python benchmarks/scaling.py
 	$(BIN)/python benchmarks/render_speed.py
+	$(BIN)/python benchmarks/matrix_speed.py
 	$(BIN)/python benchmarks/hostile.py
 	$(BIN)/python benchmarks/crossings.py
 

@@ -36,7 +36,7 @@ DOC = ROOT / "docs" / "performance.md"
 BIN = Path(sys.executable).parent
 GBP = BIN / "gbp"
 #: Distributions whose versions each section lists.
-PACKAGES = ("graphviz-backprop", "sympy", "networkx", "click", "graphviz", "pillow",
+PACKAGES = ("graphviz-backprop", "sympy", "networkx", "numpy", "click", "graphviz", "pillow",
             "matplotlib")
 
 
@@ -191,6 +191,49 @@ def measure(cmd: Sequence[str], runs: int, *, warmup: int = 1, cwd: Path | None 
         if i >= warmup:
             timing.add(run.wall, run.cpu)
     return timing
+
+
+@dataclass
+class Pair:
+    """Two commands timed in alternation (:func:`measure_pair`): their timings, and the ratio
+    ``a / b`` of each round's two wall-clock times."""
+
+    a: Timing
+    b: Timing
+    ratios: list[float] = field(default_factory=list)
+
+    @property
+    def ratio(self) -> float:
+        """The median of the rounds' ratios: a slow spell of the machine slows both commands
+        of a round, so it moves this much less than a ratio of two separate timings."""
+        return statistics.median(self.ratios)
+
+
+def measure_pair(a: Sequence[str], b: Sequence[str], runs: int, *, warmup: int = 1,
+                 cwd: Path | None = None, prepare: Callable[[], None] | None = None,
+                 check_a: Callable[[Run], None] | None = None,
+                 check_b: Callable[[Run], None] | None = None) -> Pair:
+    """Time ``a`` against ``b`` in paired rounds: each round runs both, one right after the
+    other, the order swapped from round to round (a b, b a, a b, ...), so that neither is
+    favoured by what ran before it.  ``warmup`` uncounted rounds come first; ``prepare``
+    runs before every run, untimed; ``check_a`` and ``check_b`` look at the first result of
+    each.  A non-zero exit raises :class:`BenchError`."""
+    pair = Pair(Timing(), Timing())
+    for i in range(warmup + runs):
+        done: dict[str, Run] = {}
+        for key in ("ab" if i % 2 == 0 else "ba"):
+            cmd = a if key == "a" else b
+            if prepare is not None:
+                prepare()
+            done[key] = checked(run_once(cmd, cwd), cmd)
+            check = check_a if key == "a" else check_b
+            if i == 0 and check is not None:
+                check(done[key])
+        if i >= warmup:
+            pair.a.add(done["a"].wall, done["a"].cpu)
+            pair.b.add(done["b"].wall, done["b"].cpu)
+            pair.ratios.append(done["a"].wall / done["b"].wall)
+    return pair
 
 
 def wrote_file(path: Path, head: bytes = b"", tail: bytes = b"") -> Callable[[Run], None]:

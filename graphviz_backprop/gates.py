@@ -176,6 +176,8 @@ class Gate:
         '3.00 · (-4.00)'
         >>> GATES["exp"].apply_text(["-1.00"]), GATES["add_c"].apply_text(["0.37"], 1.0)
         ('exp(-1.00)', '0.37 + 1')
+        >>> GATES["cross_entropy"].apply_text(["S"], (0, 1, 1, 0))  # class indices of a batch
+        'cross_entropy(S, k)'
         """
         def bare(i: int) -> bool:  # a leading operand needs no parentheses, except in a power
             return f"({{{i}}})" in self.text or (i == 0 and self.text.startswith("{0} "))
@@ -187,11 +189,13 @@ class Gate:
 
         shown = [inner(i, a) if bare(i) or not a.startswith("-") else f"({a})"
                  for i, a in enumerate(args)]
-        shown_c = "" if c is None else constant(c)
+        if c is None or "{c}" not in self.text:  # class indices, an axis: not written here
+            return self.text.format(*shown, c="")
+        shown_c = constant(c)
         text = self.text
-        if c is not None and "^{c}" in text and c == int(c) and abs(c) < 1000:
+        if "^{c}" in text and c == int(c) and abs(c) < 1000:
             text = text.replace("^{c}", superscript(int(c)))  # x², not x^2
-        elif c is not None and c < 0 and "({c})" not in text:
+        elif c < 0 and "({c})" not in text:
             shown_c = f"({shown_c})"
         return text.format(*shown, c=shown_c)
 

@@ -309,6 +309,15 @@ def _number(value: float) -> str:
     return f"{value:g}" if abs(value) >= 1e-4 or value == 0 else f"{value:.3g}"
 
 
+def _cell_value(value) -> str:
+    """A value or gradient in the gallery's table: a number, or a vector or matrix as nested
+    brackets (its shape alone when it is large), as ``gbp eval`` writes it."""
+    from graphviz_backprop.arrays import is_array
+    from graphviz_backprop.notation import value_text
+
+    return f"`{value_text(value)}`" if is_array(value) else _number(value)
+
+
 def _newer(target: Path, sources: list[Path]) -> bool:
     return target.is_file() and target.stat().st_mtime >= max(p.stat().st_mtime for p in sources)
 
@@ -351,16 +360,16 @@ def _example_page(example, trace) -> str:
         "",
         "## The circuit",
         "",
-        f"From [`expressions/{name}.toml`](#the-file), evaluated at the values of its `[at]`"
-        " table:",
+        f"From [`expressions/{name}.toml`](#the-file), evaluated at its values (its `[at]`"
+        " table, or the numbers its program binds to the inputs):",
         "",
         "| input | value | gradient |",
         "| --- | ---: | ---: |",
     ]
     output = trace.circuit.output_name
     for input_name, value in trace.inputs.items():
-        lines.append(f"| `{input_name}` | {_number(value)} |"
-                     f" {_number(trace.gradients[input_name])} |")
+        lines.append(f"| `{input_name}` | {_cell_value(value)} |"
+                     f" {_cell_value(trace.gradients[input_name])} |")
     lines += [
         "",
         f"Output `{output}` = {_number(trace.value)}. The gradient column is"
