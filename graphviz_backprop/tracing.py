@@ -38,7 +38,7 @@ from . import render as _render
 from .backprop import Evaluation, evaluate
 from .dot import positions_later
 from .draw import draw
-from .errors import InputError, RenderError
+from .errors import InputError, ParseError, RenderError
 from .frames import Step, steps
 from .frames import exercise as exercise_step
 from .fromsympy import parse_sympy
@@ -50,7 +50,9 @@ from .passes import Update, backward_lines, forward_part, parameter_updates
 from .sgd import Descent, SgdStep, descent_of, sgd_step, sgd_steps
 from .source import Source, parse_assignments, resolve
 from .style import Style
+from .syntax import call_in
 from .themes import Theme
+from .whitelist import MASKS
 
 if TYPE_CHECKING:
     import graphviz
@@ -398,11 +400,15 @@ def trace(
         program = parse_sympy(source)
     else:
         resolved = resolve(source)
-        program = parse(resolved.text)
+        program = parse(resolved.text, masks=True)
         # a derivation written as code: the circuit is its forward pass (the rule of gbp check)
         ignored = backward_lines(program)
         updates = parameter_updates(program)
         program = forward_part(program)
+        for st in program.statements:  # masks such as (Z > 0) only in a backward pass
+            found = call_in(st.value, MASKS.values())
+            if found is not None:
+                raise ParseError("comparisons are not allowed", found.line, found.col)
     if expand is None:
         expand = bool(resolved.example and resolved.example.expand)
     circuit = build(program, expand=expand)
