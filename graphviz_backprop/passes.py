@@ -16,8 +16,8 @@ from .errors import ParseError
 from .parser import parse  # noqa: F401 - the doctests read code with it
 from .syntax import Array, BinOp, Expr, Name, Neg, Num, Program, Statement, names_in
 
-__all__ = ["gradient_reading", "backward_start", "forward_part", "backward_lines", "Update",
-           "parameter_updates"]
+__all__ = ["gradient_reading", "backward_start", "forward_part", "backward_lines",
+           "without_updates", "Update", "parameter_updates"]
 
 
 def gradient_reading(name: str, names: Collection[str]) -> tuple[str, ...] | None:
@@ -130,7 +130,8 @@ def forward_part(program: Program) -> Program:
     Parameter updates at the end (:func:`parameter_updates`) are left out too, with the
     binding of a step size that nothing else reads.
     """
-    core, updates = _split_updates(program)
+    updates = parameter_updates(program)
+    core = without_updates(program)
     part = _backward_part(core)
     if part is None and not updates:
         return program
@@ -144,17 +145,18 @@ def forward_part(program: Program) -> Program:
 
 
 def backward_lines(program: Program) -> tuple[int, int] | None:
-    r"""The lines (first, last) that :func:`forward_part` leaves out, or None.
+    r"""The lines (first, last) of the backward pass :func:`forward_part` leaves out (with
+    the updates after it, if any), or None; updates alone (``W -= lr * dW`` after the forward
+    pass) are no backward pass: they are a step of gradient descent, drawn as frames.
 
     >>> backward_lines(parse("x = 2; y = 3\nf = x * y\n# backward\ndx = y\ndy = x\n"))
     (3, 5)
     """
-    core, updates = _split_updates(program)
-    part = _backward_part(core)
-    if part is None and updates:
-        first = program.statements[len(core.statements)].line
-        return first, max(first, _last_line(program))
-    return None if part is None else part[1:3]
+    updates = parameter_updates(program)
+    part = _backward_part(without_updates(program))
+    if part is None:  # nothing to check (updates alone are a step of gradient descent)
+        return None
+    return part[1], max(part[2], _last_line(program)) if updates else part[2]
 
 
 # ---- parameter updates: W -= lr * dW at the end of a derivation -----------------------------
@@ -271,6 +273,15 @@ def _without_rates(statements: Sequence[Statement], updates: tuple[Update, ...]
     rates = {u.rate_name for u in updates}
     read = {n for st in statements for n in names_in(st.value)}
     return tuple(st for st in statements if st.target not in rates - read)
+
+
+def without_updates(program: Program) -> Program:
+    """The program without the parameter updates it ends with, nor the bindings of step
+    sizes only they read (what ``gbp check`` checks)."""
+    core, updates = _split_updates(program)
+    if not updates:
+        return program
+    return Program(_without_rates(core.statements, updates), core.source)
 
 
 def parameter_updates(program: Program) -> tuple[Update, ...]:

@@ -208,7 +208,8 @@ def test_ways_to_write_an_update(update):
 
 def test_an_update_without_a_backward_pass():
     t = gb.trace(FORWARD + "w -= lr * dw\n")
-    assert t.sgd().updated == {"w": 2 - 0.1 * 3} and t.backward_lines == (3, 3)
+    # nothing for gbp check there: the update is drawn as frames, not reported as left out
+    assert t.sgd().updated == {"w": 2 - 0.1 * 3} and t.backward_lines is None
 
 
 def test_several_updates_one_step_size():
@@ -353,3 +354,16 @@ def test_render_dot_frames_end_with_the_step(runner, tmp_path):
     assert f"Wrote {plain + 2} frames" in result.stdout
     last = (tmp_path / "frames" / f"frame-{plain + 1:03d}.dot").read_text()
     assert "f after the step: 0.731 → 0.711" in last
+
+
+def test_gbp_check_and_eval_of_a_derivation_that_ends_with_a_step(tmp_path, runner):
+    # the cs231n case study's form: the backward pass, then W += -step_size * dW
+    path = tmp_path / "case.py"
+    path.write_text("W = [[0.1, 0.5], [-0.3, 0.8]]\nx = [0.2, 0.4]\nq = W.dot(x)\n"
+                    "f = np.sum(q**2)\ndq = 2 * q\ndW = np.outer(dq, x)\ndx = W.T.dot(dq)\n"
+                    "step_size = 0.5\nW += -step_size * dW\n")
+    checked = run(runner, "check", str(path))
+    assert "All 3 claims hold." in checked.output
+    t = gb.trace(str(path))
+    assert t.backward_lines == (5, 9) and list(t.inputs) == ["W", "x"]
+    assert t.sgd().updated["W"] == pytest.approx(np.array([[0.056, 0.412], [-0.352, 0.696]]))
