@@ -30,7 +30,7 @@ from .backprop import Evaluation
 from .frames import Step, steps
 from .layout import Layout, Positions, layout_for, wrap_caption
 from .lazy import lazy_import
-from .matrices import BLANK, html_text, label, name_label
+from .matrices import BLANK, html_text, label, name_label, text_cell
 from .notation import DIGITS, value_text
 from .themes import Theme
 
@@ -45,17 +45,9 @@ __all__ = ["Scene", "Drawing", "scene", "to_digraph", "draw"]
 def _text(text: str | None, color: str, size: float, width: float, height: float,
           italic: bool = False, background: str | None = None, align: str = "") -> str:
     """One fixed-size cell: ``text`` in its colour, or a non-breaking space (not yet shown)."""
-    if text is None:
-        body = f'<FONT POINT-SIZE="{size:g}">{BLANK}</FONT>'
-    else:
-        body = html_text(text)
-        if italic:
-            body = f"<I>{body}</I>"
-        body = f'<FONT COLOR="{color}" POINT-SIZE="{size:g}">{body}</FONT>'
     fill = f' BGCOLOR="{background}"' if background else ""
     where = f' ALIGN="{align}"' if align else ""
-    return (f'<TD FIXEDSIZE="TRUE" WIDTH="{width:.0f}" HEIGHT="{height:.0f}"{fill}{where}>'
-            f"{body}</TD>")
+    return text_cell(text, color, size, width, height, italic, fill + where)
 
 
 def _cell(text: str | None, color: str, size: float, width: float, height: float,

@@ -37,7 +37,8 @@ from .formulas import local_math
 from .notation import DIGITS, number, value_text
 from .themes import Theme
 
-__all__ = ["Grid", "Box", "has_arrays", "boxes", "label", "name_label", "html_text", "BLANK"]
+__all__ = ["Grid", "Box", "has_arrays", "boxes", "label", "name_label", "html_text", "BLANK",
+           "text_cell"]
 
 BLANK = "&#160;"
 #: Points: the width of a bracket (its stroke and its ticks), the room around a number.
@@ -232,8 +233,9 @@ def boxes(ev: Evaluation, decimals: int | None, theme: Theme, limit: int = 4,
     return out
 
 
-def _cell(text: str | None, color: str, size: float, width: float, height: float,
-          italic: bool = False, extra: str = "") -> str:
+def text_cell(text: str | None, color: str, size: float, width: float, height: float,
+              italic: bool = False, extra: str = "") -> str:
+    """One fixed-size table cell: ``text`` in its colour, or a blank of the same size."""
     if text is None:
         body = f'<FONT POINT-SIZE="{size:g}">{BLANK}</FONT>'
     else:
@@ -256,7 +258,7 @@ def _matrix(g: Grid, color: str, size: float, cell: float, height: float,
             f' WIDTH="{BRACKET:.0f}" HEIGHT="{n * height:.0f}" SIDES="{{}}"></TD>')
     rows = []
     for i, row in enumerate(g.rows):
-        cells = "".join(_cell(t if entries else None, color, size, cell, height, italic)
+        cells = "".join(text_cell(t if entries else None, color, size, cell, height, italic)
                         for t in row)
         if i == 0:
             cells = side.format("LTB") + cells + side.format("RTB")
@@ -272,9 +274,9 @@ def _slot(box: Box, g: Grid | None, state: bool | None, color: str, italic: bool
     """The value or gradient slot: ``state`` True shows it, None leaves empty brackets."""
     extra = f' BGCOLOR="{background}"' if background else ""
     if g is None or state is False or (state is None and not g.bracketed):
-        return _cell(None, "", box.size, width, box.body, extra=extra)
+        return text_cell(None, "", box.size, width, box.body, extra=extra)
     if not g.bracketed:
-        return _cell(g.rows[0][0], color, box.size, width, box.body, italic, extra)
+        return text_cell(g.rows[0][0], color, box.size, width, box.body, italic, extra)
     inner = _matrix(g, color, box.size, box.cell, box.cell_height, italic, bool(state))
     return (f'<TD FIXEDSIZE="TRUE" WIDTH="{width:.0f}" HEIGHT="{box.body:.0f}"{extra}>'
             f"{inner}</TD>")
@@ -295,9 +297,9 @@ def _local(box: Box, theme: Theme, shown: bool, width: float, span: str = "") ->
     local = box.local
     height = box.bottom
     if local is None or not shown:
-        return _cell(None, "", box.small, width, height, extra=span)
+        return text_cell(None, "", box.small, width, height, extra=span)
     if not local.bracketed:
-        return _cell(local.rows[0][0], theme.local_color, box.small, width, height,
+        return text_cell(local.rows[0][0], theme.local_color, box.small, width, height,
                      theme.grad_italic, span)
     small = box.small - 1
     matrix = _matrix(local, theme.local_color, small, box.local_cell, box.local_cell_height,
@@ -322,7 +324,7 @@ def label(box: Box, theme: Theme, value: bool | None, grad: bool | None, local: 
             name = _title(box, t) or ""
             top = (f'<TD FIXEDSIZE="TRUE" WIDTH="{box.name_width:.0f}"'
                    f' HEIGHT="{box.body:.0f}" ALIGN="RIGHT">{name}</TD>') + top
-            bottom = _cell(None, "", box.size, box.name_width, box.body) + bottom
+            bottom = text_cell(None, "", box.size, box.name_width, box.body) + bottom
             span = ' COLSPAN="2"'
         rows = f"<TR>{top}</TR>{_rule(w + box.name_width, t, span)}<TR>{bottom}</TR>"
         if box.local is not None:
@@ -330,7 +332,7 @@ def label(box: Box, theme: Theme, value: bool | None, grad: bool | None, local: 
         return f"<{_TABLE}>{rows}</TABLE>>"
     title = _title(box, t)
     head = (f'<TD FIXEDSIZE="TRUE" WIDTH="{w:.0f}" HEIGHT="{box.top:.0f}">{title}</TD>'
-            if title else _cell(None, "", box.small, w, box.top))
+            if title else text_cell(None, "", box.small, w, box.top))
     rows = (f"<TR>{head}</TR><TR>{top}</TR>{_rule(w, t)}<TR>{bottom}</TR>"
             f"<TR>{_local(box, t, local, w)}</TR>")
     return f"<{_TABLE}>{rows}</TABLE>>"
