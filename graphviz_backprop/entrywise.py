@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from .array_rules import ShapeError, broadcast_shape, jacobian_of
-from .arrays import Local, frozen, is_array, scalar_or_array, shape_of, unbroadcast
+from .arrays import Local, frozen, is_array, shape_of, unbroadcast
 from .errors import EvaluationError
 from .gates import Gate
 from .lazy import lazy_import
@@ -129,7 +129,3 @@ def cost(gate: Gate, xs: Sequence[Any], out: Any) -> int:
         entries += int(np.size(out)) * np.shape(xs[0])[-1] // 1000
     return entries
 
-
-def value(x: Any) -> Any:
-    """A numpy result as the engine keeps it."""
-    return scalar_or_array(x)
