@@ -26,15 +26,16 @@ __all__ = ["FORMATS", "PICTURE_FORMATS", "ALL_IN_ONE", "EXTENSIONS", "Rendered",
            "raster_pieces", "picture", "render_naive"]
 
 #: Output formats: frames as files (svg, png, dot, pdf), or all frames in one file (gif, the
-#: animation; pdf, one frame per page; html, the stepper).
-FORMATS = ("svg", "png", "gif", "dot", "pdf", "html")
+#: animation; pdf, one frame per page; html, the stepper; pptx, a slide per frame).
+FORMATS = ("svg", "png", "gif", "dot", "pdf", "html", "pptx")
 #: Formats of one picture: a frame, as a file of its own.
 PICTURE_FORMATS = ("svg", "png", "pdf", "dot")
-#: Formats whose one file holds every frame: the animation, a page per frame, the stepper.
-ALL_IN_ONE = ("gif", "pdf", "html")
+#: Formats whose one file holds every frame: the animation, a page per frame, the stepper,
+#: the deck.
+ALL_IN_ONE = ("gif", "pdf", "html", "pptx")
 #: File name endings, and the format each means.
 EXTENSIONS = {".svg": "svg", ".png": "png", ".gif": "gif", ".dot": "dot", ".gv": "dot",
-              ".pdf": "pdf", ".html": "html", ".htm": "html"}
+              ".pdf": "pdf", ".html": "html", ".htm": "html", ".pptx": "pptx"}
 
 
 @dataclass(frozen=True)

@@ -282,7 +282,8 @@ a link ending in #step-5 opens at step 5</p>
     $("first").disabled = $("prev").disabled = k === 0;
     $("last").disabled = $("next").disabled = k === last;
     var hash = "#step-" + k;
-    if (window.location.hash !== hash) {
+    // inline in an iframe (about:srcdoc, a notebook) the page has no address of its own
+    if (window.location.protocol !== "about:" && window.location.hash !== hash) {
       try { window.history.replaceState(null, "", hash); }
       catch (e) { window.location.replace(hash); }
     }

@@ -8,15 +8,13 @@
 >>> len(t.frames), t.frames[5].caption
 (8, 'Backward through *: ∂f/∂a₁ = 1.00 · (-4) = -4.00; ∂f/∂z = 1.00 · 3 = 3.00')
 
-A frame shows inline in Jupyter (SVG); ``frame.dot`` is its ``graphviz.Digraph`` and
-``frame.save("f.png")`` writes it.  ``t.save_gif("f.gif")`` and
-``t.save_frames("frames/", format="svg")`` write every frame.
-
-For the classroom: ``t.save_html("f.html")`` (a stepper page), ``t.save_pdf("f.pdf")`` (a
-frame per page), ``t.save_beamer("deck/")`` (PDF plus a Beamer snippet), ``t.exercise()``
-(a worksheet frame), and ``theme="dark"`` (or print, colorblind), ``font=``, ``font_size=``,
-``fit="slide"`` (a picture for a 16:9 slide), and for vectors and matrices ``matrix_limit=``
-and ``jacobian=`` (see ``matrices.py``) on every method that draws:
+In Jupyter a trace shows as the stepper, a frame as its SVG; ``frame.dot`` is its
+``graphviz.Digraph``.  Files: ``frame.save("f.png")``, ``t.save_gif("f.gif")``,
+``t.save_frames("frames/", format="svg")``, ``t.save_html("f.html")`` (the stepper),
+``t.save_pdf("f.pdf")`` (a frame per page), ``t.save_pptx("f.pptx")`` (a slide per frame),
+``t.save_beamer("deck/")`` (PDF and a Beamer snippet) and ``t.exercise()`` (a worksheet).
+Every method that draws takes ``theme="dark"`` (or print, colorblind), ``font=``,
+``font_size=``, ``fit="slide"`` (for a 16:9 slide), ``matrix_limit=`` and ``jacobian=``:
 
 >>> t.exercise().caption
 'Exercise: write the gradient ∂f/∂… under every wire'
@@ -33,17 +31,18 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import output, records
+from . import deck, notebook, output, records
 from . import render as _render
 from .backprop import Evaluation, evaluate
 from .dot import positions_later
-from .draw import draw
-from .errors import InputError, ParseError, RenderError
+from .errors import GbpError, InputError, ParseError, RenderError
+from .frame import Frame
 from .frames import Step, steps
 from .frames import exercise as exercise_step
 from .fromsympy import parse_sympy
 from .graph import Circuit, build
 from .layout import MATRIX_LIMIT, Layout, Positions, layout_for
+from .limits import MAX_RENDER_GATES
 from .notation import value_text
 from .parser import parse
 from .passes import Update, backward_lines, forward_part, parameter_updates
@@ -55,12 +54,9 @@ from .themes import Theme
 from .whitelist import MASKS
 
 if TYPE_CHECKING:
-    import graphviz
     import sympy
 
 __all__ = ["Trace", "Frame", "Style", "trace"]
-
-
 
 @dataclass(frozen=True)
 class Trace:
@@ -236,8 +232,8 @@ class Trace:
     def save_frames(self, folder: str | Path, format: str = "svg", phase: str = "both",
                     decimals: int | None = None, dpi: float = 96, **style: Any) -> list[Path]:
         """Write numbered frames (``frame-000.svg`` ...) into ``folder``."""
-        data = self.render(format, phase, decimals, dpi, **style)
-        return output.write_frames(folder, data, format)
+        return output.write_frames(folder, self.render(format, phase, decimals, dpi, **style),
+                                   format)
 
     def save_gif(self, path: str | Path, delay: int = 1000, hold: int | None = None,
                  phase: str = "both", decimals: int | None = None, dpi: float = 72,
@@ -277,6 +273,13 @@ class Trace:
         return output.write_beamer(folder, pages, self.name or "circuit", graphics_path,
                                     self.display_title)
 
+    def _stills(self, fmt: str, phase: str, decimals: int | None, frames: list[int] | None,
+                dpi: float = 96, **style: Any) -> tuple[list[bytes], list[Frame]]:
+        """Pictures without captions (pages and slides write them as text), and their frames."""
+        pictures = self.render(fmt, phase, decimals, dpi, frames, captions=False, **style)
+        chosen = self.make_frames(phase, decimals, **style)
+        return pictures, chosen if frames is None else [chosen[i] for i in frames]
+
     def save_html(self, path: str | Path, phase: str = "both", decimals: int | None = None,
                   frames: list[int] | None = None, delay: int = 1000, **style: Any) -> Path:
         """Write the HTML stepper: one self-contained page, every frame inline, stepped with
@@ -285,12 +288,46 @@ class Trace:
         The captions are the page's text, under the drawing (not inside it).
         """
         _check_suffix(path, ".html", ".htm")
-        svgs = self.render("svg", phase, decimals, frames=frames, captions=False, **style)
-        chosen = self.make_frames(phase, decimals, **style)
-        if frames is not None:
-            chosen = [chosen[i] for i in frames]
+        svgs, chosen = self._stills("svg", phase, decimals, frames, **style)
         return output.write_html(path, svgs, [f.caption for f in chosen], self.display_title,
                                  chosen[0].style.theme, delay)
+
+    def save_pptx(self, path: str | Path, phase: str = "both", decimals: int | None = None,
+                  frames: list[int] | None = None, *, title_slide: bool = True,
+                  subtitle: str | None = None, dpi: float = 192, **style: Any) -> Path:
+        """Write a 16:9 PowerPoint deck (``deck.py``): a slide per frame, drawn with
+        ``fit="slide"`` unless asked otherwise, its caption as text and speaker notes; first a
+        title slide (``subtitle`` under the title) unless ``title_slide=False``."""
+        _check_suffix(path, ".pptx")
+        style.setdefault("fit", "slide")
+        pngs, chosen = self._stills("png", phase, decimals, frames, dpi, **style)
+        sharper = deck.sharper_dpi(pngs[0], dpi)
+        if sharper is not None:  # a small drawing, shown larger: drawn again as sharp
+            pngs, chosen = self._stills("png", phase, decimals, frames, sharper, **style)
+        title = self._title(chosen[0].style) or self.display_title
+        return output.write_file(path, deck.deck_bytes(
+            pngs, [f.caption for f in chosen], [f.kind for f in chosen], title,
+            chosen[0].style.theme, title_slide=title_slide, subtitle=subtitle))
+
+    def stepper(self, phase: str = "both", decimals: int | None = None,
+                frames: list[int] | None = None, **style: Any) -> notebook.Stepper:
+        """The stepper for a notebook, drawn with these options (a trace alone shows it with
+        the defaults): ``t.stepper(fit="slide", theme="dark")`` as a cell's last line."""
+        if len(self.circuit.gates) > MAX_RENDER_GATES:
+            raise RenderError(f"the circuit has {len(self.circuit.gates):,} gates; a stepper"
+                              f" is limited to {MAX_RENDER_GATES:,} (draw t.frames[-1])")
+        svgs, chosen = self._stills("svg", phase, decimals, frames, **style)
+        return notebook.stepper(svgs, [f.caption for f in chosen], self.display_title,
+                                chosen[0].style.theme)
+
+    def _repr_html_(self) -> str | None:
+        """The stepper in a notebook (``notebook.py``); the text repr above MAX_RENDER_GATES."""
+        if len(self.circuit.gates) > MAX_RENDER_GATES:
+            return None
+        try:
+            return self.stepper().html
+        except GbpError as err:  # shown in the cell as one line, not as a traceback
+            return notebook.error_html(str(err))
 
     @property
     def display_title(self) -> str:
@@ -311,54 +348,6 @@ def _check_suffix(path: str | Path, *suffixes: str) -> None:
     """Refuse to write, say, GIF data into ``a.png``."""
     if Path(path).suffix.lower() not in suffixes:
         raise RenderError(f"'{path}' should end in {' or '.join(suffixes)} for this format")
-
-
-@dataclass(frozen=True)
-class Frame:
-    """One frame of a trace: its caption, its drawing, and ways to show or save it."""
-
-    trace: Trace
-    step: Step
-    layout: Layout
-    style: Style
-
-    @property
-    def index(self) -> int:
-        return self.step.index
-
-    @property
-    def kind(self) -> str:
-        """``circuit``, ``inputs``, ``forward``, ``seed``, ``backward`` or ``final``; after
-        it, ``update`` and ``after`` for a step of gradient descent."""
-        return self.step.kind
-
-    @property
-    def caption(self) -> str:
-        return self.step.caption
-
-    @property
-    def dot(self) -> graphviz.Digraph:
-        """The frame as a ``graphviz.Digraph`` (it lays out the same as every other frame)."""
-        return draw(self.trace.evaluation, self.step, self.layout)
-
-    def render(self, format: str = "svg", dpi: float = 96) -> bytes:
-        """This frame as SVG, PNG, PDF or DOT bytes."""
-        return self.trace._render(self.style, format, dpi, [self.index])[0]
-
-    def save(self, path: str | Path, dpi: float = 96) -> Path:
-        """Write this frame; the format follows the extension (.svg, .png, .pdf, .dot)."""
-        path = Path(path)
-        fmt = _render.EXTENSIONS.get(path.suffix.lower())
-        if fmt not in _render.PICTURE_FORMATS:
-            raise RenderError(f"cannot tell the format of '{path}': use .svg, .png, .pdf or"
-                              " .dot")
-        return output.write_file(path, self.render(fmt, dpi))
-
-    def _repr_svg_(self) -> str:
-        return self.render("svg").decode("utf-8")
-
-    def __repr__(self) -> str:
-        return f"<Frame {self.index} {self.kind}: {self.caption}>"
 
 
 def _is_sympy(source: object) -> bool:

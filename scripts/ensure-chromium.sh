@@ -1,6 +1,6 @@
 #!/usr/bin/env sh
 # Make sure a headless Chromium is installed for the HTML stepper's browser test
-# (tests/test_stepper.py): install Debian's 'chromium' package with apt-get where we are root
+# (tests/test_stepper.py, tests/test_notebook.py): install Debian's 'chromium' package with apt-get where we are root
 # on Debian/Ubuntu, otherwise say how. Nothing else needs it: without it that one test is
 # skipped (and fails under CI=true). The test never downloads a browser of its own.
 for exe in chromium chromium-browser google-chrome; do

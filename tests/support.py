@@ -152,3 +152,14 @@ def node_shapes(svg: bytes) -> tuple[str | None, dict[str, tuple]]:
                            for s in group if s.tag in (f"{SVG}ellipse", f"{SVG}polygon"))
             shapes[group.find(f"{SVG}title").text] = coords
     return root.get("viewBox"), shapes
+
+
+def open_page(browser, url: str):
+    page = browser.new_page()
+    problems: list[str] = []
+    page.on("pageerror", lambda err: problems.append(str(err)))
+    page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
+    requests: list[str] = []
+    page.on("request", lambda req: requests.append(req.url))
+    page.goto(url)
+    return page, problems, requests

@@ -3,15 +3,12 @@ itself stepped, played and paused in a real headless Chromium."""
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import tempfile
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from support import LECTURE, SVG, graphviz_mark, invoke
+from support import LECTURE, SVG, graphviz_mark, invoke, open_page
 from support import shown_texts as texts
 
 from graphviz_backprop import trace
@@ -103,64 +100,11 @@ def test_html_from_the_api_with_a_theme(tmp_path):
 
 # ---- the HTML stepper in a real headless Chromium --------------------------------------------
 
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                  "--no-first-run", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync"]
-
-
-def _chromium() -> str | None:
-    found = os.environ.get("GBP_CHROMIUM")
-    if found:
-        return found if os.access(found, os.X_OK) else None
-    for name in ("chromium", "chromium-browser", "google-chrome"):
-        if shutil.which(name):
-            return shutil.which(name)
-    return None
-
-
-def _need(what: str, how: str) -> None:
-    if os.environ.get("CI"):  # as support.graphviz_mark: under CI a missing tool fails
-        pytest.fail(f"{what} is needed for the browser test under CI ({how})", pytrace=False)
-    pytest.skip(f"{what} is not installed: {how}")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    executable = _chromium()
-    if executable is None:
-        _need("Chromium", "'make test' installs Debian's chromium with apt-get as root;"
-              " otherwise 'sudo apt-get install chromium' or set GBP_CHROMIUM")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _need("The playwright Python package", "pip install -e '.[test]'")
-    with tempfile.TemporaryDirectory() as profile, sync_playwright() as p:
-        # a fresh profile; the browser is the system's, never one Playwright downloads
-        context = p.chromium.launch_persistent_context(
-            profile, executable_path=executable, headless=True, args=CHROMIUM_FLAGS,
-            viewport={"width": 1400, "height": 900})
-        try:
-            yield context
-        finally:
-            context.close()
-
-
 @pytest.fixture(scope="module")
 def stepper_file(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("html") / "neuron.html"
     invoke("render", "sigmoid-neuron", "-o", str(out))
     return out
-
-
-def open_page(browser, url: str):
-    page = browser.new_page()
-    problems: list[str] = []
-    page.on("pageerror", lambda err: problems.append(str(err)))
-    page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
-    requests: list[str] = []
-    page.on("request", lambda req: requests.append(req.url))
-    page.goto(url)
-    return page, problems, requests
 
 
 VISIBLE = """(selector) => Array.from(document.querySelectorAll(selector))

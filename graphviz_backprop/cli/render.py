@@ -11,6 +11,7 @@ import click
 from ..errors import GbpError
 from ..frames import EXERCISES, PHASES
 from ..layout import FITS, MATRIX_LIMIT
+from ..limits import MAX_RENDER_GATES
 from ..output import write_file, write_frames
 from ..render import ALL_IN_ONE, EXTENSIONS, FORMATS
 from ..style import MATRIX_LIMITS
@@ -29,10 +30,9 @@ from .terminal import Failure, echo, usage
 
 __all__ = ["render_command", "MAX_RENDER_GATES"]
 
-#: Default resolutions: PNG frames for slides, GIFs (a palette format) at the SVG's own size.
-PNG_DPI, GIF_DPI = 96, 72
-#: Most gates a circuit may have for an animation (one frame per gate and pass).
-MAX_RENDER_GATES = 1000
+#: Default resolutions: PNG frames for slides, GIFs (a palette format) at the SVG's own size,
+#: the pictures of a PowerPoint deck sharp on a large screen.
+PNG_DPI, GIF_DPI, PPTX_DPI = 96, 72, 192
 
 
 
@@ -57,25 +57,28 @@ def _output_plan(output: str | None, fmt: str | None, single: bool, stem: str,
     folder = as_folder or path.is_dir() or (by_ext is None and not path.suffix)
     if folder:
         fmt = fmt or "svg"
-        if fmt in ("gif", "html") or single:
+        if fmt in ("gif", "html", "pptx") or single:
             if label:
                 name = f"{stem}-{label}.{fmt}"
-            elif fmt in ("gif", "html"):
+            elif fmt in ("gif", "html", "pptx"):
                 name = f"{stem}.{fmt}"
             else:
                 name = f"{stem}-{'frame' if single else 'final'}.{fmt}"
             return path / name, fmt, False
         return path, fmt, True
+    if by_ext is None and path.suffix.lower() == ".ppt":
+        raise usage(f"cannot write '{output}': .ppt is PowerPoint's old format; give a .pptx,"
+                    " which PowerPoint, Keynote and Google Slides open")
     if by_ext is None:
         raise usage(
-            f"cannot tell the format of '{output}' (use .gif, .pdf, .html, .svg, .png, .dot, or"
-            " a folder ending in /)")
+            f"cannot tell the format of '{output}' (use .gif, .pdf, .html, .pptx, .svg, .png,"
+            " .dot, or a folder ending in /)")
     if fmt and fmt != by_ext:
         raise usage(f"--format {fmt} does not match '{output}'")
     if by_ext not in ALL_IN_ONE and not single:
         raise usage(
             f"'{output}' holds one picture: add --final or --frame K, or give a folder"
-            f" (-o frames/) for every frame, or a .gif, .pdf or .html for all of them")
+            f" (-o frames/) for every frame, or a .gif, .pdf, .html or .pptx for all of them")
     return path, by_ext, False
 
 
@@ -94,13 +97,14 @@ def _beamer_plan(output: str | None, fmt: str | None, stem: str) -> Path:
 
 
 @click.command("render", epilog=SOURCE_HELP + " Themes, the HTML stepper, PDF, Beamer and"
-             " exercise sheets: docs/classroom.md.")
+             " exercise sheets: docs/classroom.md; PowerPoint: docs/powerpoint.md.")
 @click.argument("source")
 @click.option("-o", "--output", metavar="PATH",
               help="A .gif (the animation), a .pdf (a frame per page), a .html (a stepper"
-              " page), a folder (numbered frames, e.g. frames/), or a .svg/.png/.pdf/.dot file"
-              " with --final, --frame or --exercise.  [default: NAME.gif, or named after the"
-              " format, e.g. NAME-frames/]")
+              " page), a .pptx (a PowerPoint deck, a slide per frame), a folder (numbered"
+              " frames, e.g. frames/), or a .svg/.png/.pdf/.dot file with --final, --frame or"
+              " --exercise.  [default: NAME.gif, or named after the format, e.g."
+              " NAME-frames/]")
 @click.option("--format", "fmt", type=click.Choice(FORMATS),
               help="Output format; by default it follows -o's extension (svg for a folder).")
 @AT_OPTION
@@ -133,10 +137,11 @@ def _beamer_plan(output: str | None, fmt: str | None, stem: str) -> Path:
               help="The title in bold above the captions.  [default: the example's or file's"
               " title, if it has one]")
 @click.option("--no-title", is_flag=True, help="No title above the captions.")
-@click.option("--fit", type=click.Choice(FITS), default="none", show_default=True,
+@click.option("--fit", type=click.Choice(FITS), default=None,
               help="slide: draw for a 16:9 slide: compact labels (the name beside the value, no"
               " local gradient on the wire), tighter spacing, short caption lines, and a long"
-              " circuit wrapped onto rows where that shows it larger.")
+              " circuit wrapped onto rows where that shows it larger.  [default: slide for a"
+              " .pptx, none otherwise]")
 @click.option("--matrix-limit", type=click.IntRange(*MATRIX_LIMITS), default=MATRIX_LIMIT,
               show_default=True, metavar="N",
               help="Vectors and matrices: a wire draws a matrix of at most N rows and columns"
@@ -149,20 +154,26 @@ def _beamer_plan(output: str | None, fmt: str | None, stem: str) -> Path:
 @click.option("--beamer", is_flag=True,
               help="Write FOLDER/NAME.pdf (a frame per page) and FOLDER/NAME.tex, a Beamer"
               " snippet with one overlay per step (-o FOLDER/; see docs/beamer.md).")
+@click.option("--no-title-slide", is_flag=True,
+              help="PowerPoint (.pptx): no title slide before the steps.")
+@click.option("--subtitle", metavar="TEXT", default=None,
+              help="PowerPoint (.pptx): the line under the title on the title slide."
+              "  [default: the number of steps, and where values and gradients are written]")
 @click.option("--delay", type=click.IntRange(20, 60_000), default=1000, show_default=True,
               metavar="MS", help="GIF: milliseconds per frame; HTML: per step when playing.")
 @click.option("--hold", type=click.IntRange(20, 600_000), default=None, metavar="MS",
               help="GIF: milliseconds the last frame stays.  [default: 3 x delay, at least 2500]")
 @click.option("--dpi", type=click.FloatRange(36, 600), default=None,
-              help="PNG/GIF resolution; 72 is 1:1 with the SVG.  [default: 96 for PNG, 72 for"
-              " GIF]")
+              help="PNG/GIF/PPTX resolution; 72 is 1:1 with the SVG.  [default: 96 for PNG, 72"
+              " for GIF, 192 for the pictures of a .pptx]")
 def render_command(source: str, output: str | None, fmt: str | None, at: tuple[str, ...],
                    expand: bool | None, sgd: float | None, update: str | None, final: bool,
                    frame: int | None, exercise: str | None,
                    phase: str, decimals: int | None, theme: str, font: str | None,
-                   font_size: float | None, title: str | None, no_title: bool, fit: str,
-                   matrix_limit: int, jacobian: bool, beamer: bool,
-                   delay: int, hold: int | None, dpi: float | None) -> None:
+                   font_size: float | None, title: str | None, no_title: bool, fit: str | None,
+                   matrix_limit: int, jacobian: bool, beamer: bool, no_title_slide: bool,
+                   subtitle: str | None, delay: int, hold: int | None,
+                   dpi: float | None) -> None:
     """Draw the forward and backward pass as frames in the cs231n style.
 
     \b
@@ -173,6 +184,7 @@ def render_command(source: str, output: str | None, fmt: str | None, at: tuple[s
     gbp render sigmoid-neuron --format dot -o dot/        Graphviz sources, one per frame
     gbp render sigmoid-neuron -o neuron.html              a page to step through in a browser
     gbp render sigmoid-neuron -o neuron.pdf               a frame per page
+    gbp render sigmoid-neuron -o neuron.pptx              a PowerPoint deck, a slide per frame
     gbp render sigmoid-neuron --beamer -o neuron/         PDF plus a Beamer snippet
     gbp render sigmoid-neuron --exercise -o sheet.pdf     a worksheet: gradients left empty
     gbp render sigmoid-neuron --theme dark -o dark.gif    themes: cs231n, dark, print, colorblind
@@ -182,11 +194,12 @@ def render_command(source: str, output: str | None, fmt: str | None, at: tuple[s
         raise usage("give --final or --frame, not both")
     if title is not None and no_title:
         raise usage("give --title or --no-title, not both")
-    if title is not None:
-        try:
-            check_plain_text("--title", title)
-        except GbpError as err:
-            raise usage(str(err)) from None
+    for option, text in (("--title", title), ("--subtitle", subtitle)):
+        if text is not None:
+            try:
+                check_plain_text(option, text)
+            except GbpError as err:
+                raise usage(str(err)) from None
     if exercise is not None and (final or frame is not None):
         raise usage("give --exercise or --final/--frame, not both (the answer key"
                                " of an exercise is --final)")
@@ -205,7 +218,8 @@ def render_command(source: str, output: str | None, fmt: str | None, at: tuple[s
                                          "exercise" if exercise else None)
     style: dict[str, Any] = {"theme": theme, "font": font, "font_size": font_size,
                              "exercise": exercise, "title": False if no_title else title,
-                             "fit": fit, "matrix_limit": matrix_limit, "jacobian": jacobian}
+                             "fit": fit or ("slide" if fmt == "pptx" else "none"),
+                             "matrix_limit": matrix_limit, "jacobian": jacobian}
     try:
         frames = t.make_frames(phase, decimals, **style)
         chosen = None
@@ -227,6 +241,12 @@ def render_command(source: str, output: str | None, fmt: str | None, at: tuple[s
         elif fmt == "html":
             t.save_html(path, phase, decimals, frames=chosen, delay=delay, **style)
             echo(f"Wrote {path} ({count} step{plural}; open it in a browser)")
+        elif fmt == "pptx":
+            t.save_pptx(path, phase, decimals, frames=chosen, title_slide=not no_title_slide,
+                        subtitle=subtitle, dpi=dpi or PPTX_DPI, **style)
+            slides = count + (0 if no_title_slide else 1)
+            echo(f"Wrote {path} ({slides} slide{'s' if slides > 1 else ''}; open it in"
+                 " PowerPoint, Keynote, Google Slides or LibreOffice)")
         elif fmt == "pdf" and not folder:
             t.save_pdf(path, phase, decimals, frames=chosen, **style)
             echo(f"Wrote {path} ({count} page{plural})")
