@@ -25,8 +25,8 @@ from typing import Any
 from .errors import RenderError
 from .themes import THEMES, Theme
 
-__all__ = ["deck_bytes", "SLIDE", "PICTURE_AREA", "png_size", "caption_points", "enlargement",
-           "sharper_dpi", "MAX_DPI"]
+__all__ = ["deck_bytes", "SLIDE", "PICTURE_AREA", "png_size", "caption_points", "sharp_dpi",
+           "MAX_DPI"]
 
 #: English Metric Units per inch, as in every Office file.
 EMU = 914400
@@ -71,23 +71,16 @@ def png_size(data: bytes) -> tuple[int, int]:
     return width, height
 
 
-def enlargement(png: bytes, dpi: float) -> float:
-    """How many times its own size (a picture drawn at ``dpi``) the deck shows a frame:
-    above 1, draw it at ``dpi`` times this to keep it as sharp.
+def sharp_dpi(width: float, height: float, dpi: float) -> float:
+    """The resolution to draw a picture of ``width`` x ``height`` points at so that the deck,
+    which shows it as large as the picture area allows, shows it at least as sharp as
+    ``dpi`` (at most ``MAX_DPI``).
 
-    >>> header = b"\\x89PNG\\r\\n\\x1a\\n" + bytes([0, 0, 0, 13]) + b"IHDR"
-    >>> round(enlargement(header + bytes([0, 0, 3, 0, 0, 0, 1, 0]), 96), 2)  # 768 x 256
-    1.55
+    >>> sharp_dpi(400, 200, 192), sharp_dpi(2000, 300, 192)  # enlarged 1.7 times; shrunk
+    (324.9, 192)
     """
-    width, height = png_size(png)
-    return min(PICTURE_AREA.width / EMU * dpi / width, PICTURE_AREA.height / EMU * dpi / height)
-
-
-def sharper_dpi(png: bytes, dpi: float) -> float | None:
-    """The resolution to draw a frame at again so that the deck shows it as sharp as
-    ``dpi`` asks (at most ``MAX_DPI``), or None when it already is."""
-    grow = enlargement(png, dpi)
-    return min(MAX_DPI, dpi * grow) if grow > 1.05 and dpi < MAX_DPI else None
+    grow = min(PICTURE_AREA.width / EMU * 72 / width, PICTURE_AREA.height / EMU * 72 / height)
+    return round(min(MAX_DPI, dpi * grow), 1) if grow > 1 else dpi
 
 
 def _fit(width: int, height: int, area: Box) -> Box:

@@ -300,10 +300,11 @@ class Trace:
         title slide (``subtitle`` under the title) unless ``title_slide=False``."""
         _check_suffix(path, ".pptx")
         style.setdefault("fit", "slide")
+        # a small drawing is shown larger than its size: drawn at a higher resolution
+        x0, y0, x1, y1 = map(float, self._positions(
+            Style.of(phase, decimals, captions=False, **style)).result().bb.split(","))
+        dpi = deck.sharp_dpi(x1 - x0, y1 - y0, dpi)
         pngs, chosen = self._stills("png", phase, decimals, frames, dpi, **style)
-        sharper = deck.sharper_dpi(pngs[0], dpi)
-        if sharper is not None:  # a small drawing, shown larger: drawn again as sharp
-            pngs, chosen = self._stills("png", phase, decimals, frames, sharper, **style)
         title = self._title(chosen[0].style) or self.display_title
         return output.write_file(path, deck.deck_bytes(
             pngs, [f.caption for f in chosen], [f.kind for f in chosen], title,
