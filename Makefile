@@ -68,6 +68,7 @@ bench: $(VENV)/.bench graphviz
 	$(BIN)/python benchmarks/scaling.py
 	$(BIN)/python benchmarks/render_speed.py
 	$(BIN)/python benchmarks/matrix_speed.py
+	$(BIN)/python benchmarks/classroom_speed.py
 	$(BIN)/python benchmarks/hostile.py
 	$(BIN)/python benchmarks/crossings.py
 
