@@ -23,7 +23,6 @@ same.  The script rewrites only its own section of docs/performance.md.
 from __future__ import annotations
 
 import argparse
-import shutil
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -38,6 +37,7 @@ from common import (
     bold_verdict,
     invocation,
     measure_pair,
+    remove,
     run_benchmark,
     seconds,
     table,
@@ -73,13 +73,6 @@ class Contest:
     baseline: str
     target: float
     pair: Pair
-
-
-def remove(path: Path) -> None:
-    if path.is_dir():
-        shutil.rmtree(path)
-    else:
-        path.unlink(missing_ok=True)
 
 
 def wrote(path: Path, head: bytes) -> Callable[[Run], None]:

@@ -236,6 +236,14 @@ def measure_pair(a: Sequence[str], b: Sequence[str], runs: int, *, warmup: int =
     return pair
 
 
+def remove(path: Path) -> None:
+    """Remove a file or a folder (a command's earlier output), if it is there."""
+    if path.is_dir():
+        shutil.rmtree(path)
+    else:
+        path.unlink(missing_ok=True)
+
+
 def wrote_file(path: Path, head: bytes = b"", tail: bytes = b"") -> Callable[[Run], None]:
     """A check for :func:`measure`: the run left ``path``, starting with ``head`` and ending
     (but for white space) with ``tail``, non-empty if both are empty."""

@@ -30,7 +30,6 @@ section of docs/performance.md.
 from __future__ import annotations
 
 import argparse
-import shutil
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,6 +44,7 @@ from common import (
     invocation,
     measure,
     measure_pair,
+    remove,
     run_benchmark,
     seconds,
     table,
@@ -122,13 +122,6 @@ TASKS = [
     Task("gbp render NAME -o NAME-frames/", "SVG frames", ("render", "{}", "-o", "{}-frames/"),
          "{}-frames"),
 ]
-
-
-def remove(path: Path) -> None:
-    if path.is_dir():
-        shutil.rmtree(path)
-    else:
-        path.unlink(missing_ok=True)
 
 
 def time_task(task: Task, matrix: Circuit, scalar: Circuit, runs: int,
