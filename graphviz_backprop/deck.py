@@ -17,16 +17,17 @@ imported only here, when a deck is made.
 from __future__ import annotations
 
 import io
+import re
 import struct
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from .errors import RenderError
 from .themes import THEMES, Theme
 
-__all__ = ["deck_bytes", "SLIDE", "PICTURE_AREA", "png_size", "caption_points", "sharp_dpi",
-           "MAX_DPI"]
+__all__ = ["Page", "deck_bytes", "SLIDE", "PICTURE_AREA", "png_size", "fitted", "slide_text",
+           "shown_scale", "sharp_dpi", "larger", "MAX_DPI", "MIN_DPI"]
 
 #: English Metric Units per inch, as in every Office file.
 EMU = 914400
@@ -55,12 +56,22 @@ _CAPTION = _inches(0.45, 5.9, 12.43, 1.15)
 _COUNTER = _inches(10.88, 7.05, 2.0, 0.35)
 _SUBTITLE = _inches(1.0, 4.0, 11.333, 1.6)
 _TITLE_PAGE = _inches(1.0, 2.2, 11.333, 1.6)
-#: The highest resolution a deck's pictures are drawn at (as ``gbp render --dpi``).
-MAX_DPI = 600
-#: Caption sizes tried from the largest down, and a rough width of an average character as
-#: a share of the size (Helvetica-like fonts), to keep a long caption inside its box.
-_CAPTION_SIZES = (22, 20, 18, 16, 14, 12)
-_CHAR_WIDTH = 0.52
+#: The highest and lowest resolutions a deck's pictures are drawn at: a picture the slide
+#: shows larger than its size is drawn finer, one it shows smaller coarser, so that every
+#: picture has the pixels per inch asked for as the slide shows it, and no more.
+MAX_DPI, MIN_DPI = 600, 10
+#: Text sizes (points) tried from the largest down: the caption, the slide title, the title
+#: slide's title and subtitle; and a rough width of an average character as a share of the
+#: size (Helvetica-like fonts), to keep a long text inside its box.
+_CAPTION_SIZES = (22, 20, 18, 16, 14, 12, 11, 10)
+_TITLE_SIZES = (26, 24, 22, 20, 18, 16)
+_FRONT_SIZES = (40, 36, 32, 28, 24)
+_SUBTITLE_SIZES = (22, 20, 18, 16)
+_CHAR_WIDTH = 0.55
+_MORE = " … (the whole caption is in the notes)"
+#: A minus sign of a number in slide text: the typographic minus, which no line breaks after
+#: (an ASCII hyphen may end a line, leaving "-" alone and the number on the next).
+_SIGN = re.compile(r"(?<![\w)\]₀-₉])-(?=\.?\d)")
 
 
 def png_size(data: bytes) -> tuple[int, int]:
@@ -71,16 +82,38 @@ def png_size(data: bytes) -> tuple[int, int]:
     return width, height
 
 
-def sharp_dpi(width: float, height: float, dpi: float) -> float:
-    """The resolution to draw a picture of ``width`` x ``height`` points at so that the deck,
-    which shows it as large as the picture area allows, shows it at least as sharp as
-    ``dpi`` (at most ``MAX_DPI``).
+def shown_scale(width: float, height: float) -> float:
+    """How many times its size the deck shows a picture of ``width`` x ``height`` points (as
+    large as the picture area allows)."""
+    return min(PICTURE_AREA.width / EMU * 72 / width, PICTURE_AREA.height / EMU * 72 / height)
 
-    >>> sharp_dpi(400, 200, 192), sharp_dpi(2000, 300, 192)  # enlarged 1.7 times; shrunk
-    (324.9, 192)
+
+def sharp_dpi(width: float, height: float, dpi: float) -> float:
+    """The resolution to draw a picture of ``width`` x ``height`` points at so that the deck
+    shows it at ``dpi`` pixels per inch (within ``MIN_DPI`` and ``MAX_DPI``): finer for a
+    small drawing, coarser for a large one.
+
+    >>> sharp_dpi(400, 200, 192), sharp_dpi(2000, 300, 192)  # shown 1.7 times larger; 0.45
+    (324.9, 85.9)
     """
-    grow = min(PICTURE_AREA.width / EMU * 72 / width, PICTURE_AREA.height / EMU * 72 / height)
-    return round(min(MAX_DPI, dpi * grow), 1) if grow > 1 else dpi
+    return round(max(MIN_DPI, min(MAX_DPI, dpi * shown_scale(width, height))), 1)
+
+
+def larger(sizes: Mapping[str, tuple[float, float]]) -> str:
+    """Of the drawings of a circuit by ``fit`` (their sizes in points), the one for its
+    slides: ``none``, the drawing as it is, on one row and with every label, when the slide
+    shows it at its size or larger; else the one wrapped for a slide if that shows it at
+    least 1.2 times as large (its text as large: the sigmoid neuron's, twice).
+
+    >>> larger({"none": (1317, 267), "slide": (379, 240)})  # the sigmoid neuron
+    'slide'
+    >>> larger({"none": (451, 163), "slide": (229, 128)})  # cs231n's (x+y)*z: one row
+    'none'
+    """
+    if len(sizes) == 1:
+        return next(iter(sizes))
+    none, slide = shown_scale(*sizes["none"]), shown_scale(*sizes["slide"])
+    return "slide" if none < 1 and slide >= 1.2 * none else "none"
 
 
 def _fit(width: int, height: int, area: Box) -> Box:
@@ -90,20 +123,38 @@ def _fit(width: int, height: int, area: Box) -> Box:
     return Box(area.left + (area.width - w) // 2, area.top + (area.height - h) // 2, w, h)
 
 
-def caption_points(text: str, box: Box = _CAPTION) -> int:
-    """The largest caption size (points) at which ``text`` fits in ``box``, by an estimate
-    of its wrapped lines (12 at the least).
+def fitted(text: str, box: Box, sizes: Sequence[int], more: str = "…") -> tuple[int, str]:
+    """The largest of ``sizes`` (points) at which ``text`` fits in ``box``, by an estimate of
+    its wrapped lines, and the text; at the smallest size, a text too long for the box is
+    cut at a word and ends with ``more``.
 
-    >>> caption_points("Forward through +: 3.00"), caption_points("x" * 1000)
-    (22, 12)
+    >>> fitted("Forward through +: 3.00", _CAPTION, _CAPTION_SIZES)
+    (22, 'Forward through +: 3.00')
+    >>> size, text = fitted("x = 1.00; " * 200, _CAPTION, _CAPTION_SIZES, _MORE)
+    >>> size, len(text) < 2000, text.endswith("in the notes)")
+    (10, True, True)
     """
-    width_pt, height_pt = box.width / EMU * 72, box.height / EMU * 72
-    for size in _CAPTION_SIZES:
+    # the box less the insets a text box keeps around its text (0.1 and 0.05 inches)
+    width_pt, height_pt = box.width / EMU * 72 - 14.4, box.height / EMU * 72 - 7.2
+    for size in sizes:
         per_line = max(1, int(width_pt / (size * _CHAR_WIDTH)))
         lines = sum(-(-max(1, len(part)) // per_line) for part in text.split("\n"))
-        if lines * size * 1.25 <= height_pt:
-            return size
-    return _CAPTION_SIZES[-1]
+        if lines * size * 1.2 <= height_pt:
+            return size, text
+    size = sizes[-1]
+    room = max(1, int(width_pt / (size * _CHAR_WIDTH))) * max(1, int(height_pt / (size * 1.2)))
+    cut = text[:max(0, room - len(more))]
+    cut = cut[:cut.rfind(" ")] if " " in cut else cut
+    return size, cut.rstrip(" ;,") + more
+
+
+def slide_text(caption: str) -> str:
+    """A caption as a slide writes it: each number's minus sign the typographic one.
+
+    >>> slide_text("∂f/∂a₁ = 1.00 · (-4) = -4.00; [[-0.5, 2 - 1]]; a₁-1")
+    '∂f/∂a₁ = 1.00 · (−4) = −4.00; [[−0.5, 2 - 1]]; a₁-1'
+    """
+    return _SIGN.sub("\u2212", caption)
 
 
 def _rgb(color: str) -> Any:
@@ -151,15 +202,31 @@ def _background(slide: Any, theme: Theme) -> None:
     fill.fore_color.rgb = _rgb(theme.background)
 
 
-def deck_bytes(pictures: Sequence[bytes], captions: Sequence[str], kinds: Sequence[str],
-               title: str, theme: Theme | None = None, *, title_slide: bool = True,
-               subtitle: str | None = None) -> bytes:
-    """The deck of PNG ``pictures`` (one per step, all of one size), each with its caption
-    and kind (``forward``, ``backward`` ...), as the bytes of a ``.pptx`` file."""
-    if not pictures or not len(pictures) == len(captions) == len(kinds):
-        raise ValueError(f"need a picture, and one caption and kind per picture:"
-                         f" {len(pictures)} pictures, {len(captions)} captions,"
-                         f" {len(kinds)} kinds")
+@dataclass(frozen=True)
+class Page:
+    """One step's slide: its picture (PNG), its caption, its kind (``forward``, ``backward``
+    ...) and its number among all the steps of the trace (``gbp render --frame K``)."""
+
+    picture: bytes
+    caption: str
+    kind: str
+    number: int
+
+
+def _subtitle(pages: Sequence[Page]) -> str:
+    if any(p.kind == "exercise" for p in pages):
+        return "An exercise: the circuit with the numbers left for you to write"
+    count = f"{len(pages)} step{'s' if len(pages) > 1 else ''}"
+    return (f"Backpropagation step by step: {count}, forward values above the wires,"
+            " gradients below")
+
+
+def deck_bytes(pages: Sequence[Page], last: int, title: str, theme: Theme | None = None, *,
+               title_slide: bool = True, subtitle: str | None = None) -> bytes:
+    """The deck of ``pages`` (their pictures all of one size), steps of a trace whose last
+    step is number ``last``, as the bytes of a ``.pptx`` file."""
+    if not pages:
+        raise ValueError("a deck needs a page")
     try:
         from pptx import Presentation
         from pptx.util import Emu
@@ -178,31 +245,36 @@ def deck_bytes(pictures: Sequence[bytes], captions: Sequence[str], kinds: Sequen
         first = deck.slides.add_slide(layouts[0])  # "Title Slide": a title and a subtitle
         _background(first, theme)
         _place(first.shapes.title, _TITLE_PAGE)
-        _text(first.shapes.title, title, 40, ink, font, bold=True, align="center")
+        size, text = fitted(title, _TITLE_PAGE, _FRONT_SIZES)
+        _text(first.shapes.title, text, size, ink, font, bold=True, align="center")
         below = first.placeholders[1]
         _place(below, _SUBTITLE)
-        _text(below, subtitle if subtitle is not None else
-              f"Backpropagation step by step: {len(pictures)} steps, forward values above"
-              " the wires, gradients below", 22, ink, font, align="center")
-    box = _fit(*png_size(pictures[0]), PICTURE_AREA)
-    last = len(pictures) - 1
-    for k, (png, caption, kind) in enumerate(zip(pictures, captions, kinds)):
-        if png_size(png) != png_size(pictures[0]):
+        size, text = fitted(_subtitle(pages) if subtitle is None else subtitle, _SUBTITLE,
+                            _SUBTITLE_SIZES)
+        _text(below, text, size, ink, font, align="center")
+    pixels = png_size(pages[0].picture)
+    box = _fit(*pixels, PICTURE_AREA)
+    heading = fitted(title, _TITLE, _TITLE_SIZES)
+    for page in pages:
+        if png_size(page.picture) != pixels:
             raise RenderError("the frames for the deck differ in size")
         slide = deck.slides.add_slide(layouts[5])  # "Title Only"
         _background(slide, theme)
         _place(slide.shapes.title, _TITLE)
-        _text(slide.shapes.title, title, 26, ink, font, bold=True)
-        slide.shapes.add_picture(io.BytesIO(png), box.left, box.top, box.width, box.height)
+        _text(slide.shapes.title, heading[1], heading[0], ink, font, bold=True)
+        slide.shapes.add_picture(io.BytesIO(page.picture), box.left, box.top, box.width,
+                                 box.height)
         words = slide.shapes.add_textbox(_CAPTION.left, _CAPTION.top, _CAPTION.width,
                                          _CAPTION.height)
         words.name = "Caption"
-        _text(words, caption, caption_points(caption), ink, font)
+        points, caption = fitted(slide_text(page.caption), _CAPTION, _CAPTION_SIZES, _MORE)
+        _text(words, caption, points, ink, font)
         counter = slide.shapes.add_textbox(_COUNTER.left, _COUNTER.top, _COUNTER.width,
                                            _COUNTER.height)
         counter.name = "Step"
-        _text(counter, f"step {k} / {last}", 12, ink, font, align="right")
-        slide.notes_slide.notes_text_frame.text = f"Step {k} of {last} ({kind}). {caption}"
+        _text(counter, f"step {page.number} / {last}", 12, ink, font, align="right")
+        slide.notes_slide.notes_text_frame.text = (
+            f"Step {page.number} of {last} ({page.kind}). {page.caption}")
     out = io.BytesIO()
     deck.save(out)
     return out.getvalue()

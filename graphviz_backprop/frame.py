@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
@@ -10,7 +11,7 @@ from . import output
 from . import render as _render
 from .backprop import Evaluation
 from .draw import draw
-from .errors import RenderError
+from .errors import GbpError, RenderError
 from .frames import Step
 from .layout import Layout
 from .style import Style
@@ -72,8 +73,13 @@ class Frame:
                               " .dot")
         return output.write_file(path, self.render(fmt, dpi))
 
-    def _repr_svg_(self) -> str:
-        return self.render("svg").decode("utf-8")
+    def _repr_svg_(self) -> str | None:
+        """The picture in a notebook; an error (Graphviz missing) as one line on stderr."""
+        try:
+            return self.render("svg").decode("utf-8")
+        except GbpError as err:
+            print(f"Error: {err}", file=sys.stderr)
+            return None
 
     def __repr__(self) -> str:
         return f"<Frame {self.index} {self.kind}: {self.caption}>"

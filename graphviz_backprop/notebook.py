@@ -42,7 +42,7 @@ _SVG_SIZE = re.compile(rb'<svg width="([0-9.]+)pt" height="([0-9.]+)pt"')
 
 _STYLE = ("<style>#drawing svg {{ max-height: {high}px; max-width: {wide}px; }}"
           " #drawing.zoomed {{ max-height: {zoomed}px; }}"
-          " main {{ padding: 0.3rem 0.4rem 0.6rem; }}</style>\n")
+          " main {{ padding: 0.3rem 0.4rem 0.6rem; }} .link-help {{ display: none; }}</style>\n")
 # the page sets its iframe's height to its own (same origin: srcdoc), now and whenever it
 # changes (a caption wraps onto another line, the drawing zooms)
 _FIT = """<script>

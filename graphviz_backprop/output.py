@@ -22,10 +22,12 @@ from . import beamer, raster, stepper
 from .errors import RenderError
 from .themes import Theme
 
-__all__ = ["write_file", "write_files", "write_frames", "write_gif", "pdf_bytes", "write_pdf",
-           "write_html", "write_beamer"]
+__all__ = ["check_parent", "write_file", "write_files", "write_frames", "write_gif",
+           "pdf_bytes", "write_pdf", "write_html", "write_beamer"]
 
-def _check_parent(path: Path) -> None:
+def check_parent(path: Path) -> None:
+    """Refuse a path whose folder does not exist or is not a folder (a :class:`RenderError`
+    naming it)."""
     parent = path.parent
     if not parent.exists():
         raise RenderError(f"cannot write '{path}': directory '{parent}' does not exist")
@@ -42,7 +44,7 @@ def _umask() -> int:
 def write_file(path: str | Path, data: bytes) -> Path:
     """Write ``data`` to ``path`` under a temporary name, then rename (whole or not at all)."""
     path = Path(path)
-    _check_parent(path)
+    check_parent(path)
     if path.is_dir():
         raise RenderError(f"cannot write '{path}': it is a directory")
     tmp_name = None

@@ -241,8 +241,8 @@ _TEMPLATE = """<!DOCTYPE html>
   </span>
 </nav>
 <p class="help">&#x2190; &#x2192; or space to step &#xB7; Home / End &#xB7; P to play or pause &#xB7;
-+ / &#x2212; to zoom, 0 to fit the window, 1 for actual size (then scroll) &#xB7;
-a link ending in #step-5 opens at step 5</p>
++ / &#x2212; to zoom, 0 to fit the window, 1 for actual size (then scroll)<span class="link-help"> &#xB7;
+a link ending in #step-5 opens at step 5</span></p>
 </main>
 <script>
 (function () {

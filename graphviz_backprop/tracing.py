@@ -41,7 +41,7 @@ from .frames import Step, steps
 from .frames import exercise as exercise_step
 from .fromsympy import parse_sympy
 from .graph import Circuit, build
-from .layout import MATRIX_LIMIT, Layout, Positions, layout_for
+from .layout import FITS, MATRIX_LIMIT, Layout, Positions, layout_for
 from .limits import MAX_RENDER_GATES
 from .notation import value_text
 from .parser import parse
@@ -51,6 +51,7 @@ from .source import Source, parse_assignments, resolve
 from .style import Style
 from .syntax import call_in
 from .themes import Theme
+from .tomlfile import check_plain_text
 from .whitelist import MASKS
 
 if TYPE_CHECKING:
@@ -73,6 +74,13 @@ class Trace:
     #: the source's own ``W -= lr * dW``); None if there is none.
     descent: Descent | None = None
     _cache: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def __repr__(self) -> str:
+        output = self.circuit.output_name
+        value = "symbolic" if self.symbolic else value_text(self.value)
+        gates, inputs = len(self.circuit.gates), len(self.inputs)
+        return (f"<Trace {self.display_title!r}: {gates} gate{'s' * (gates != 1)},"
+                f" {inputs} input{'s' * (inputs != 1)}, {output} = {value}>")
 
     @property
     def symbolic(self) -> bool:
@@ -180,7 +188,7 @@ class Trace:
     def _render(self, style: Style, format: str, dpi: float = 96,
                 frames: list[int] | None = None) -> list[bytes]:
         plan, lay = self._plan(style)
-        chosen = plan if frames is None else [plan[i] for i in frames]
+        chosen = _pick(plan, frames)
         placed = None if format == "dot" else self._positions(style)
         return _render.render(self.evaluation, chosen, format, lay, dpi, placed=placed).frames
 
@@ -248,7 +256,7 @@ class Trace:
         style = Style.of(phase, decimals, theme, font, font_size, exercise, title=title, fit=fit,
                          matrix_limit=matrix_limit, jacobian=jacobian)
         plan, lay = self._plan(style)
-        chosen = plan if frames is None else [plan[i] for i in frames]
+        chosen = _pick(plan, frames)
         pieces = _render.raster_pieces(self.evaluation, chosen, lay, dpi,
                                        placed=self._positions(style))
         return output.write_gif(path, pieces, delay, hold)
@@ -277,8 +285,7 @@ class Trace:
                 dpi: float = 96, **style: Any) -> tuple[list[bytes], list[Frame]]:
         """Pictures without captions (pages and slides write them as text), and their frames."""
         pictures = self.render(fmt, phase, decimals, dpi, frames, captions=False, **style)
-        chosen = self.make_frames(phase, decimals, **style)
-        return pictures, chosen if frames is None else [chosen[i] for i in frames]
+        return pictures, _pick(self.make_frames(phase, decimals, **style), frames)
 
     def save_html(self, path: str | Path, phase: str = "both", decimals: int | None = None,
                   frames: list[int] | None = None, delay: int = 1000, **style: Any) -> Path:
@@ -295,20 +302,29 @@ class Trace:
     def save_pptx(self, path: str | Path, phase: str = "both", decimals: int | None = None,
                   frames: list[int] | None = None, *, title_slide: bool = True,
                   subtitle: str | None = None, dpi: float = 192, **style: Any) -> Path:
-        """Write a 16:9 PowerPoint deck (``deck.py``): a slide per frame, drawn with
-        ``fit="slide"`` unless asked otherwise, its caption as text and speaker notes; first a
-        title slide (``subtitle`` under the title) unless ``title_slide=False``."""
+        """Write a 16:9 PowerPoint deck (``deck.py``): a slide per frame, its caption as text
+        and speaker notes; first a title slide (``subtitle`` under the title) unless
+        ``title_slide=False``.  Without ``fit``, the drawing the slide shows larger (as it is,
+        or wrapped onto rows); ``dpi``: pixels per inch as the slide shows the picture."""
         _check_suffix(path, ".pptx")
-        style.setdefault("fit", "slide")
-        # a small drawing is shown larger than its size: drawn at a higher resolution
-        x0, y0, x1, y1 = map(float, self._positions(
-            Style.of(phase, decimals, captions=False, **style)).result().bb.split(","))
-        dpi = deck.sharp_dpi(x1 - x0, y1 - y0, dpi)
-        pngs, chosen = self._stills("png", phase, decimals, frames, dpi, **style)
-        title = self._title(chosen[0].style) or self.display_title
+        if subtitle is not None:
+            check_plain_text("subtitle", subtitle)
+        sizes = {fit: self._extent(phase, decimals, fit=fit, **style)
+                 for fit in ([style.pop("fit")] if "fit" in style else FITS)}
+        fit = deck.larger(sizes)
+        pngs, chosen = self._stills("png", phase, decimals, frames,
+                                    deck.sharp_dpi(*sizes[fit], dpi), fit=fit, **style)
+        pages = [deck.Page(png, f.caption, f.kind, f.index) for png, f in zip(pngs, chosen)]
+        last = len(self.make_frames(phase, decimals, fit=fit, **style)) - 1
         return output.write_file(path, deck.deck_bytes(
-            pngs, [f.caption for f in chosen], [f.kind for f in chosen], title,
+            pages, last, self._title(chosen[0].style) or self.display_title,
             chosen[0].style.theme, title_slide=title_slide, subtitle=subtitle))
+
+    def _extent(self, phase: str, decimals: int | None, **style: Any) -> tuple[float, float]:
+        """Width and height (points) of the frames drawn without captions."""
+        bb = self._positions(Style.of(phase, decimals, captions=False, **style)).result().bb
+        x0, y0, x1, y1 = map(float, bb.split(","))
+        return x1 - x0, y1 - y0
 
     def stepper(self, phase: str = "both", decimals: int | None = None,
                 frames: list[int] | None = None, **style: Any) -> notebook.Stepper:
@@ -343,6 +359,20 @@ class Trace:
              decimals: int | None = None, dpi: float = 96, **style: Any) -> Path:
         """Write one frame (by default the last: everything) as .svg, .png, .pdf or .dot."""
         return self.make_frames(phase, decimals, **style)[frame].save(path, dpi=dpi)
+
+
+def _pick(items: list[Any], frames: list[int] | None) -> list[Any]:
+    """The frames (or steps) at ``frames``, all of them for None; an index out of range is
+    an :class:`InputError` that says the range."""
+    if frames is None:
+        return items
+    if not frames:
+        raise InputError("no frame chosen: frames is empty")
+    for k in frames:
+        if not -len(items) <= k < len(items):
+            raise InputError(f"frame {k} is out of range: there are {len(items)} frames"
+                             f" (0 to {len(items) - 1})")
+    return [items[k] for k in frames]
 
 
 def _check_suffix(path: str | Path, *suffixes: str) -> None:

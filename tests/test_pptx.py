@@ -4,6 +4,7 @@ python-pptx (slides, their text, where the picture sits and how sharp it is)."""
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from PIL import Image
@@ -13,6 +14,7 @@ from pptx.util import Emu
 from support import graphviz_mark, run
 
 from graphviz_backprop import deck, trace
+from graphviz_backprop.errors import InputError
 from graphviz_backprop.themes import THEMES
 
 pytestmark = graphviz_mark()
@@ -56,12 +58,16 @@ def test_every_caption_is_slide_text_and_speaker_notes(neuron):
     last = len(frames) - 1
     for k, (slide, frame) in enumerate(zip(list(prs.slides)[1:], frames)):
         assert slide.shapes.title.text == "A 2D neuron with a sigmoid activation"
-        assert named(slide, "Caption") == frame.caption
+        assert named(slide, "Caption") == deck.slide_text(frame.caption)
         assert named(slide, "Step") == f"step {k} / {last}"
         assert notes(slide) == f"Step {k} of {last} ({frame.kind}). {frame.caption}"
     # the chain rule, as the lecture writes it, is text a teacher can edit
     backward = [notes(s) for s in prs.slides if "(backward)" in notes(s)]
     assert any("∂f/∂a₆ = ∂f/∂a₇ · ∂a₇/∂a₆ = -0.534 · 1 = -0.534" in n for n in backward)
+    # on the slide a negative number's sign is the minus sign, which no line break follows
+    shown = [named(s, "Caption") for s in list(prs.slides)[1:]]
+    assert any("∂f/∂a₆ = ∂f/∂a₇ · ∂a₇/∂a₆ = −0.534 · 1 = −0.534" in c for c in shown)
+    assert not any(re.search(r"-\d", c) for c in shown)
 
 
 def test_the_circuit_sits_at_one_place_and_scale_on_every_slide(neuron):
@@ -83,16 +89,38 @@ def test_the_circuit_sits_at_one_place_and_scale_on_every_slide(neuron):
                                                                                 abs=2)
 
 
+def shown_dpi(picture) -> float:
+    """Pixels per inch of a picture as its slide shows it."""
+    return Image.open(io.BytesIO(picture.image.blob)).size[0] / (picture.width / 914400)
+
+
 def test_the_pictures_are_sharp(neuron):
     _, prs = neuron
-    slide = list(prs.slides)[1]
-    (picture,) = pictures(slide)
-    image = Image.open(io.BytesIO(picture.image.blob))
-    assert image.format == "PNG"
-    dpi_shown = image.size[0] / (picture.width / 914400)
-    assert dpi_shown >= 190  # pixels per inch as the slide shows it, twice a screen's
-    # the picture has no caption of its own: the slide's text is the caption
-    assert image.size[1] / image.size[0] < 0.8
+    (picture,) = pictures(list(prs.slides)[1])
+    assert Image.open(io.BytesIO(picture.image.blob)).format == "PNG"
+    assert 190 <= shown_dpi(picture) <= 220  # twice a screen's, as asked, not much more
+
+
+def test_a_large_circuit_gets_no_more_pixels_than_the_slide_shows(tmp_path):
+    terms = "+".join(f"w{i}*x{i}" for i in range(12))
+    t = trace(terms, **{f"w{i}": 0.5 - i / 10 for i in range(12)},
+              **{f"x{i}": 1 + i / 20 for i in range(12)})
+    path = t.save_pptx(tmp_path / "sum.pptx", frames=[-1], title_slide=False)
+    (picture,) = pictures(Presentation(str(path)).slides[0])
+    assert 190 <= shown_dpi(picture) <= 220
+    width, height = Image.open(io.BytesIO(picture.image.blob)).size
+    assert width <= 12.5 * 220 and height <= 4.7 * 220
+
+
+def test_a_small_circuit_stays_on_one_row_and_a_long_one_is_wrapped(tmp_path):
+    simple = trace("(x+y)*z", x=-2, y=5, z=-4)
+    neuron = trace("sigmoid-neuron")
+    for t, fit in ((simple, "none"), (neuron, "slide")):
+        (picture,) = pictures(Presentation(str(t.save_pptx(
+            tmp_path / "d.pptx", frames=[0], title_slide=False))).slides[0])
+        png = t.render("png", frames=[0], captions=False, fit=fit, dpi=72)[0]
+        width, height = Image.open(io.BytesIO(png)).size
+        assert picture.width / picture.height == pytest.approx(width / height, rel=0.02)
 
 
 def test_the_pictures_differ_step_by_step(neuron):
@@ -127,8 +155,44 @@ def test_cli_title_slide_subtitle_and_one_frame(runner, tmp_path):
     first, last = Presentation(str(out)).slides
     assert first.shapes.title.text == "A simple circuit"
     assert first.placeholders[1].text == "Lecture 4"
-    assert named(last, "Caption").startswith("Done: f = -12.0")
+    assert named(last, "Caption").startswith("Done: f = −12.0")
     assert last.shapes.title.text == "A simple circuit"
+    # one step of a trace keeps its number among all of them
+    assert named(last, "Step") == "step 7 / 7" and notes(last).startswith("Step 7 of 7 (final).")
+
+
+def test_a_deck_of_some_steps_numbers_them_as_the_trace_does(runner, tmp_path):
+    out = tmp_path / "some.pptx"
+    run(runner, "render", "sigmoid-neuron", "--frame", "13", "-o", str(out))
+    first, step = Presentation(str(out)).slides
+    assert first.placeholders[1].text.startswith("Backpropagation step by step: 1 step,")
+    assert named(step, "Step") == "step 13 / 19"
+    assert notes(step).startswith("Step 13 of 19 (backward). Backward through exp")
+    t = trace("sigmoid-neuron")
+    path = t.save_pptx(tmp_path / "ends.pptx", frames=[0, -1], title_slide=False)
+    assert [named(s, "Step") for s in Presentation(str(path)).slides] == ["step 0 / 19",
+                                                                          "step 19 / 19"]
+    sheet = t.save_pptx(tmp_path / "sheet.pptx", exercise="gradients")
+    front = Presentation(str(sheet)).slides[0]
+    assert front.placeholders[1].text.startswith("An exercise")
+
+
+def test_long_texts_stay_in_their_boxes(tmp_path):
+    title = "Lecture 4, part 2: backpropagation through a 2D sigmoid neuron, step by step"
+    terms = "+".join(f"w{i}*x{i}" for i in range(30))
+    t = trace(terms, **{f"w{i}": 0.5 - i / 10 for i in range(30)},
+              **{f"x{i}": 1 + i / 20 for i in range(30)})
+    path = t.save_pptx(tmp_path / "long.pptx", frames=[-1], title=title)
+    front, last = Presentation(str(path)).slides
+    for shape, box, sizes in ((front.shapes.title, deck._TITLE_PAGE, deck._FRONT_SIZES),
+                              (last.shapes.title, deck._TITLE, deck._TITLE_SIZES)):
+        size = shape.text_frame.paragraphs[0].runs[0].font.size.pt
+        assert (size, shape.text_frame.text) == deck.fitted(title, box, sizes)
+        assert size < sizes[0]
+    caption = named(last, "Caption")
+    assert caption.endswith("… (the whole caption is in the notes)")
+    assert len(caption) < len(t.frames[-1].caption)
+    assert notes(last).endswith(t.frames[-1].caption)  # whole in the notes
 
 
 def test_cli_format_pptx_into_a_folder(runner, tmp_path):
@@ -140,12 +204,50 @@ def test_cli_format_pptx_into_a_folder(runner, tmp_path):
     (["-o", "deck.ppt"], "cannot write 'deck.ppt': .ppt is PowerPoint's old format; give a .pptx"),
     (["-o", "deck.pptx", "--format", "gif"], "--format gif does not match 'deck.pptx'"),
     (["-o", "deck.pptx", "--subtitle", "a\x1bb"], "--subtitle"),
+    (["-o", ".pptx"], "'.pptx' is only an extension: give the file a name"),
+    (["-o", "deck.pptx."], "'deck.pptx.' ends in a dot"),
+    (["-o", "deck.gif", "--subtitle", "Lecture 4"], "--subtitle is for a PowerPoint deck"),
+    (["-o", "deck.html", "--no-title-slide"], "--no-title-slide is for a PowerPoint deck"),
 ])
 def test_cli_refuses_bad_deck_options(runner, tmp_path, monkeypatch, args, message):
     monkeypatch.chdir(tmp_path)
     result = run(runner, "render", "sigmoid-neuron", *args, code=2)
     assert result.output.startswith("Error: ") and message in result.output
     assert "\x1b" not in result.output and "Traceback" not in result.output
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_cli_refuses_a_missing_folder_before_drawing(runner, tmp_path, monkeypatch):
+    from graphviz_backprop import tracing
+
+    def never(*args, **kwargs):
+        raise AssertionError("drew before checking where to write")
+
+    monkeypatch.setattr(tracing.Trace, "_stills", never)
+    result = run(runner, "render", "sigmoid-neuron", "-o", str(tmp_path / "no" / "d.pptx"),
+                 code=1)
+    assert result.output == (f"Error: cannot write '{tmp_path / 'no' / 'd.pptx'}': directory"
+                             f" '{tmp_path / 'no'}' does not exist\n")
+
+
+@pytest.mark.parametrize(("frames", "message"), [
+    ([99], "frame 99 is out of range: there are 20 frames (0 to 19)"),
+    ([], "no frame chosen: frames is empty"),
+])
+def test_api_refuses_frames_out_of_range(tmp_path, frames, message):
+    t = trace("sigmoid-neuron")
+    for write in (lambda: t.save_pptx(tmp_path / "d.pptx", frames=frames),
+                  lambda: t.save_gif(tmp_path / "d.gif", frames=frames),
+                  lambda: t.stepper(frames=frames)):
+        with pytest.raises(InputError) as caught:
+            write()
+        assert str(caught.value) == message
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_api_refuses_a_control_character_in_the_subtitle(tmp_path):
+    with pytest.raises(InputError, match="U\\+0007"):
+        trace("x*y", x=1, y=2).save_pptx(tmp_path / "d.pptx", subtitle="a\x07b")
     assert list(tmp_path.iterdir()) == []
 
 
@@ -159,18 +261,20 @@ def test_api_frames_fit_and_dpi(tmp_path):
     t = trace("(x+y)*z", x=-2, y=5, z=-4)
     path = t.save_pptx(tmp_path / "d.pptx", frames=[0, -1], title_slide=False, fit="none")
     slides = list(Presentation(str(path)).slides)
-    assert [named(s, "Caption") for s in slides] == [t.frames[0].caption, t.frames[-1].caption]
+    assert [named(s, "Caption") for s in slides] == [deck.slide_text(t.frames[k].caption)
+                                                     for k in (0, -1)]
 
 
 def test_deck_bytes_checks_its_input():
-    with pytest.raises(ValueError, match="one caption and kind per picture"):
-        deck.deck_bytes([b"x"], [], [], "t")
+    with pytest.raises(ValueError, match="a deck needs a page"):
+        deck.deck_bytes([], 0, "t")
     with pytest.raises(Exception, match="not a PNG"):
-        deck.deck_bytes([b"GIF89a" + b"\0" * 30], ["c"], ["circuit"], "t")
+        deck.deck_bytes([deck.Page(b"GIF89a" + b"\0" * 30, "c", "circuit", 0)], 0, "t")
 
 
 def test_caption_size_shrinks_with_length():
-    short = deck.caption_points("Forward through +: 3.00")
-    long = deck.caption_points("Backward through +: " + "; ".join(
-        f"∂f/∂x{i} = 1.00 · 0.197 = 0.197" for i in range(12)))
-    assert short > long >= 12
+    short, _ = deck.fitted("Forward through +: 3.00", deck._CAPTION, deck._CAPTION_SIZES)
+    long, text = deck.fitted("Backward through +: " + "; ".join(
+        f"∂f/∂x{i} = 1.00 · 0.197 = 0.197" for i in range(12)), deck._CAPTION,
+        deck._CAPTION_SIZES)
+    assert short > long >= 10 and "x11" in text

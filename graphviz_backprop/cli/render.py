@@ -12,7 +12,7 @@ from ..errors import GbpError
 from ..frames import EXERCISES, PHASES
 from ..layout import FITS, MATRIX_LIMIT
 from ..limits import MAX_RENDER_GATES
-from ..output import write_file, write_frames
+from ..output import check_parent, write_file, write_frames
 from ..render import ALL_IN_ONE, EXTENSIONS, FORMATS
 from ..style import MATRIX_LIMITS
 from ..textfile import plain_name
@@ -49,6 +49,12 @@ def _output_plan(output: str | None, fmt: str | None, single: bool, stem: str,
         name = f"{stem}-{label}.{fmt}" if label else f"{stem}.{fmt}"
         return Path(name if in_one else f"{stem}-frames"), fmt, not in_one
     path = Path(output)
+    if path.name.lower() in EXTENSIONS:
+        raise usage(f"'{output}' is only an extension: give the file a name, as in"
+                    f" -o neuron{path.name.lower()}")
+    if path.name.endswith(".") and path.name.strip("."):
+        raise usage(f"'{output}' ends in a dot: give the file's extension, as in"
+                    f" -o {path.name.rstrip('.')}")
     by_ext = EXTENSIONS.get(path.suffix.lower())
     as_folder = output.endswith(("/", os.sep))
     if by_ext is not None and not as_folder and path.is_dir():
@@ -140,8 +146,9 @@ def _beamer_plan(output: str | None, fmt: str | None, stem: str) -> Path:
 @click.option("--fit", type=click.Choice(FITS), default=None,
               help="slide: draw for a 16:9 slide: compact labels (the name beside the value, no"
               " local gradient on the wire), tighter spacing, short caption lines, and a long"
-              " circuit wrapped onto rows where that shows it larger.  [default: slide for a"
-              " .pptx, none otherwise]")
+              " circuit wrapped onto rows where that shows it larger.  [default: none; for a"
+              " .pptx, whichever the slide shows larger, with none unless it would be shown"
+              " smaller than its size]")
 @click.option("--matrix-limit", type=click.IntRange(*MATRIX_LIMITS), default=MATRIX_LIMIT,
               show_default=True, metavar="N",
               help="Vectors and matrices: a wire draws a matrix of at most N rows and columns"
@@ -164,8 +171,9 @@ def _beamer_plan(output: str | None, fmt: str | None, stem: str) -> Path:
 @click.option("--hold", type=click.IntRange(20, 600_000), default=None, metavar="MS",
               help="GIF: milliseconds the last frame stays.  [default: 3 x delay, at least 2500]")
 @click.option("--dpi", type=click.FloatRange(36, 600), default=None,
-              help="PNG/GIF/PPTX resolution; 72 is 1:1 with the SVG.  [default: 96 for PNG, 72"
-              " for GIF, 192 for the pictures of a .pptx]")
+              help="PNG/GIF resolution; 72 is 1:1 with the SVG; for a .pptx, pixels per inch as"
+              " the slide shows the picture.  [default: 96 for PNG, 72 for GIF, 192 for a"
+              " .pptx]")
 def render_command(source: str, output: str | None, fmt: str | None, at: tuple[str, ...],
                    expand: bool | None, sgd: float | None, update: str | None, final: bool,
                    frame: int | None, exercise: str | None,
@@ -216,10 +224,18 @@ def render_command(source: str, output: str | None, fmt: str | None, at: tuple[s
     else:
         path, fmt, folder = _output_plan(output, fmt, single, stem,
                                          "exercise" if exercise else None)
+    if fmt != "pptx" and (subtitle is not None or no_title_slide):
+        raise usage(f"{'--subtitle' if subtitle is not None else '--no-title-slide'} is for a"
+                    " PowerPoint deck (-o NAME.pptx)")
+    if not folder:
+        try:  # before the drawing, not after it
+            check_parent(path)
+        except GbpError as err:
+            raise Failure(str(err), err.exit_code) from None
     style: dict[str, Any] = {"theme": theme, "font": font, "font_size": font_size,
                              "exercise": exercise, "title": False if no_title else title,
-                             "fit": fit or ("slide" if fmt == "pptx" else "none"),
-                             "matrix_limit": matrix_limit, "jacobian": jacobian}
+                             "fit": fit or "none", "matrix_limit": matrix_limit,
+                             "jacobian": jacobian}
     try:
         frames = t.make_frames(phase, decimals, **style)
         chosen = None
@@ -242,6 +258,8 @@ def render_command(source: str, output: str | None, fmt: str | None, at: tuple[s
             t.save_html(path, phase, decimals, frames=chosen, delay=delay, **style)
             echo(f"Wrote {path} ({count} step{plural}; open it in a browser)")
         elif fmt == "pptx":
+            if fit is None:  # the deck chooses: as drawn, or wrapped onto rows
+                del style["fit"]
             t.save_pptx(path, phase, decimals, frames=chosen, title_slide=not no_title_slide,
                         subtitle=subtitle, dpi=dpi or PPTX_DPI, **style)
             slides = count + (0 if no_title_slide else 1)
