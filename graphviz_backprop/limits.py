@@ -19,12 +19,15 @@ from contextlib import contextmanager
 
 from .errors import LimitError
 
-__all__ = ["MAX_RENDER_GATES", "MAX_ARGUMENTS", "MAX_TOML_DEPTH", "MAX_TOML_CHARS",
-           "MAX_INTEGER_DIGITS", "symbolic_seconds", "time_budget"]
+__all__ = ["MAX_RENDER_GATES", "MAX_GIF_PIXELS", "MAX_ARGUMENTS", "MAX_TOML_DEPTH",
+           "MAX_TOML_CHARS", "MAX_INTEGER_DIGITS", "symbolic_seconds", "time_budget"]
 
 #: Most gates a circuit may have for an animation, a stepper or a deck (a frame per gate and
 #: pass); above it, one picture only (``gbp render --final``).
 MAX_RENDER_GATES = 1000
+#: Most pixels of all the frames of one GIF together (Pillow holds every frame, a byte a
+#: pixel, while it writes the animation): a larger picture is drawn at a lower resolution.
+MAX_GIF_PIXELS = 250_000_000
 #: Most arguments of one max(...) or min(...) call.
 MAX_ARGUMENTS = 100
 #: Deepest nesting of arrays and inline tables in a TOML file, and most parts of a dotted key.

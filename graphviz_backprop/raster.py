@@ -25,15 +25,32 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
+from .limits import MAX_GIF_PIXELS
+
 if TYPE_CHECKING:
     from PIL import Image
 
-__all__ = ["Box", "Canvas", "Pieces", "decode", "compose", "png_bytes", "gif_bytes"]
+__all__ = ["Box", "Canvas", "Pieces", "decode", "compose", "png_bytes", "gif_bytes",
+           "bounded_dpi"]
 
 #: left, top, right, bottom in pixels (right and bottom excluded)
 Box = tuple[int, int, int, int]
 T = TypeVar("T")
 R = TypeVar("R")
+
+
+def bounded_dpi(width: float, height: float, frames: int, dpi: float,
+                budget: int | None = None) -> float:
+    """``dpi``, or the resolution at which ``frames`` pictures of ``width`` x ``height``
+    points hold ``budget`` pixels between them (``MAX_GIF_PIXELS``) if that is lower: the
+    memory a GIF takes stays bounded, whatever the circuit.
+
+    >>> bounded_dpi(500, 200, 20, 72), round(bounded_dpi(7051, 5793, 162, 72), 1)
+    (72, 14.0)
+    """
+    budget = MAX_GIF_PIXELS if budget is None else budget
+    pixels = width * height * (dpi / 72) ** 2 * frames
+    return dpi if pixels <= budget else dpi * math.sqrt(budget / pixels)
 
 
 def _parallel(fn: Callable[[T], R], items: Sequence[T]) -> list[R]:

@@ -46,6 +46,7 @@ from .limits import MAX_RENDER_GATES
 from .notation import value_text
 from .parser import parse
 from .passes import Update, backward_lines, forward_part, parameter_updates
+from .raster import bounded_dpi
 from .sgd import Descent, SgdStep, descent_of, sgd_step, sgd_steps
 from .source import Source, parse_assignments, resolve
 from .style import Style
@@ -257,6 +258,8 @@ class Trace:
                          matrix_limit=matrix_limit, jacobian=jacobian)
         plan, lay = self._plan(style)
         chosen = _pick(plan, frames)
+        x0, y0, x1, y1 = map(float, self._positions(style).result().bb.split(","))
+        dpi = bounded_dpi(x1 - x0, y1 - y0, len(chosen), dpi)  # a huge picture: coarser
         pieces = _render.raster_pieces(self.evaluation, chosen, lay, dpi,
                                        placed=self._positions(style))
         return output.write_gif(path, pieces, delay, hold)

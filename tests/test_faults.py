@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from support import graphviz_mark
 
+import graphviz_backprop as gb
 from graphviz_backprop.cli import main
 from graphviz_backprop.cli.render import MAX_RENDER_GATES
 
@@ -162,3 +163,19 @@ def test_eval_works_far_beyond_the_drawing_limit(tmp_path):
     assert result["output"]["value"] == x
     assert result["gradients"]["x"] == pytest.approx(1.0001 ** lines, rel=1e-12)
     assert sum(node["kind"] == "gate" for node in result["nodes"]) == 2 * lines
+
+
+@graphviz_mark()
+def test_a_huge_animation_is_drawn_coarser_not_with_unbounded_memory(tmp_path, monkeypatch):
+    from PIL import Image
+
+    import graphviz_backprop.raster as raster
+
+    monkeypatch.setattr(raster, "MAX_GIF_PIXELS", 3_000_000)
+    terms = "+".join(f"w{i}*x{i}" for i in range(8))
+    t = gb.trace(terms, **{f"w{i}": i / 4 for i in range(8)}, **{f"x{i}": 1 - i / 8 for i in range(8)})
+    path = t.save_gif(tmp_path / "sum.gif", dpi=300)
+    with Image.open(path) as gif:
+        pixels = gif.size[0] * gif.size[1] * gif.n_frames
+        assert gif.n_frames == len(t.frames)
+    assert 2_000_000 < pixels <= 3_000_000 * 1.15  # the margins are outside the layout's box
