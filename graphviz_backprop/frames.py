@@ -159,7 +159,7 @@ class _Captions:
         """The lines of the source that make the circuit (no imports, prints or comments)."""
         lines = self.c.source.splitlines()
         used = sorted({self.c.graph.nodes[n]["line"] for n in self.c.order})
-        shown = [lines[i - 1].split("#")[0].strip() for i in used if 0 < i <= len(lines)]
+        shown = [_statement(lines, i) for i in used if 0 < i <= len(lines)]
         text = "; ".join(dict.fromkeys(line for line in shown if line))
         if not self.ev.symbolic and any(is_array(v) for v in self.ev.values.values()):
             text = short_literals(text, MAX_SHOWN_ENTRIES)
@@ -328,6 +328,23 @@ def steps(ev: Evaluation, phase: str = "both", decimals: int | None = None) -> l
     out.append(("final", cap.final(), everything, backed.prefix(len(c.gates)), True, None,
                 False))
     return [Step(i, *row) for i, row in enumerate(out)]
+
+
+def _statement(lines: list[str], number: int) -> str:
+    """The statement that starts on line ``number`` (from 1), on one line: a list or a call
+    written over several lines is joined (its comments left out).
+
+    >>> _statement(["W = [[1, 2],  # row 0", "     [3, 4]]", "f = 1"], 1)
+    'W = [[1, 2], [3, 4]]'
+    """
+    parts, depth = [], 0
+    for line in lines[number - 1:]:
+        code = line.split("#")[0].strip()
+        parts.append(code)
+        depth += sum(code.count(c) for c in "([{") - sum(code.count(c) for c in ")]}")
+        if depth <= 0:
+            break
+    return " ".join(part for part in parts if part)
 
 
 def exercise(ev: Evaluation, mode: str = "gradients") -> Step:

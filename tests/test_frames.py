@@ -254,3 +254,10 @@ def test_trace_frames_api():
     assert [f.kind for f in t.make_frames(phase="forward")][-1] == "final"
     with pytest.raises(ValueError, match="decimals"):
         t.make_frames(decimals=-1)
+
+
+def test_the_circuit_caption_joins_a_literal_written_over_several_lines():
+    caption = trace("mlp-2-layer").frames[0].caption
+    assert ",;" not in caption and "],;" not in caption
+    assert "W2 = [[0.3, -0.2], [-0.4, 0.5], [0.2, 0.1]," in caption
+    assert caption.endswith("L = cross_entropy(S, [0, 1, 1, 0])")
