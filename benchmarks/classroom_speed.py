@@ -8,8 +8,9 @@ notebook's stepper is the HTML stepper inside an iframe.  So each is timed again
 made of, in the same run, in paired rounds (``common.measure_pair``: each round runs both,
 one right after the other, in alternating order), after one uncounted warm-up round:
 
-1. ``gbp render NAME -o NAME.pptx`` against ``gbp render NAME --fit slide --format png
-   --dpi D -o NAME-png/`` (the same pictures as files, at the resolution D the deck chose);
+1. ``gbp render NAME -o NAME.pptx`` against ``gbp render NAME --fit F --format png --dpi D
+   -o NAME-png/`` (the same pictures as files, in the drawing F and at the resolution D the
+   deck chose);
    target: at most 1.3 (the slides cost little beyond their pictures);
 2. ``python -c "...; gb.trace(NAME)._repr_html_()"`` (what a notebook cell runs to show a
    trace) against ``gbp render NAME -o NAME.html`` (the stepper page); target: at most 1.25.
@@ -50,17 +51,17 @@ DECK_TARGET = 1.3
 NOTEBOOK_TARGET = 1.25
 
 
-def deck_dpi(name: str) -> float:
-    """The resolution ``gbp render NAME -o NAME.pptx`` draws its pictures at (as
-    ``Trace.save_pptx`` chooses it, from the slide layout's size)."""
+def deck_drawing(name: str) -> tuple[str, float]:
+    """The drawing (``fit``) and resolution ``gbp render NAME -o NAME.pptx`` draws its
+    pictures at, as ``Trace.save_pptx`` chooses them: the fit, and the dpi."""
     import graphviz_backprop as gb
-    from graphviz_backprop.deck import sharp_dpi
+    from graphviz_backprop.deck import larger, sharp_dpi
+    from graphviz_backprop.layout import FITS
     from graphviz_backprop.style import Style
 
-    t = gb.trace(name)
-    bb = t._positions(Style.of(captions=False, fit="slide")).result().bb
-    x0, y0, x1, y1 = map(float, bb.split(","))
-    return sharp_dpi(x1 - x0, y1 - y0, 192)
+    fits = {fit: gb.trace(name)._extent(Style.of(captions=False, fit=fit)) for fit in FITS}
+    fit = larger(fits)
+    return fit, sharp_dpi(*fits[fit], 192)
 
 
 @dataclass(frozen=True)
@@ -92,16 +93,16 @@ def notebook_script(name: str, out: Path) -> str:
 
 
 def contests(name: str, runs: int, workdir: Path) -> list[Contest]:
-    dpi = deck_dpi(name)
+    fit, dpi = deck_drawing(name)
     deck, pngs = workdir / f"{name}.pptx", workdir / f"{name}-png"
-    shown_png = f"gbp render {name} --fit slide --format png --dpi {dpi:g} -o {name}-png/"
+    shown_png = f"gbp render {name} --fit {fit} --format png --dpi {dpi:g} -o {name}-png/"
 
     def clean() -> None:
         for path in workdir.iterdir():
             remove(path)
 
     slides = measure_pair([str(GBP), "render", name, "-o", str(deck)],
-                          [str(GBP), "render", name, "--fit", "slide", "--format", "png",
+                          [str(GBP), "render", name, "--fit", fit, "--format", "png",
                            "--dpi", f"{dpi:g}", "-o", f"{pngs}/"], runs, cwd=workdir,
                           prepare=clean, check_a=wrote(deck, b"PK"), check_b=wrote(pngs, b""))
     cell, page = workdir / f"{name}-cell.html", workdir / f"{name}.html"

@@ -258,8 +258,7 @@ class Trace:
                          matrix_limit=matrix_limit, jacobian=jacobian)
         plan, lay = self._plan(style)
         chosen = _pick(plan, frames)
-        x0, y0, x1, y1 = map(float, self._positions(style).result().bb.split(","))
-        dpi = bounded_dpi(x1 - x0, y1 - y0, len(chosen), dpi)  # a huge picture: coarser
+        dpi = bounded_dpi(*self._extent(style), len(chosen), dpi)  # a huge picture: coarser
         pieces = _render.raster_pieces(self.evaluation, chosen, lay, dpi,
                                        placed=self._positions(style))
         return output.write_gif(path, pieces, delay, hold)
@@ -312,7 +311,7 @@ class Trace:
         _check_suffix(path, ".pptx")
         if subtitle is not None:
             check_plain_text("subtitle", subtitle)
-        sizes = {fit: self._extent(phase, decimals, fit=fit, **style)
+        sizes = {fit: self._extent(Style.of(phase, decimals, captions=False, fit=fit, **style))
                  for fit in ([style.pop("fit")] if "fit" in style else FITS)}
         fit = deck.larger(sizes)
         pngs, chosen = self._stills("png", phase, decimals, frames,
@@ -323,10 +322,9 @@ class Trace:
             pages, last, self._title(chosen[0].style) or self.display_title,
             chosen[0].style.theme, title_slide=title_slide, subtitle=subtitle))
 
-    def _extent(self, phase: str, decimals: int | None, **style: Any) -> tuple[float, float]:
-        """Width and height (points) of the frames drawn without captions."""
-        bb = self._positions(Style.of(phase, decimals, captions=False, **style)).result().bb
-        x0, y0, x1, y1 = map(float, bb.split(","))
+    def _extent(self, style: Style) -> tuple[float, float]:
+        """Width and height (points) of the frames drawn in ``style``."""
+        x0, y0, x1, y1 = map(float, self._positions(style).result().bb.split(","))
         return x1 - x0, y1 - y0
 
     def stepper(self, phase: str = "both", decimals: int | None = None,

@@ -18,8 +18,8 @@ classroom_speed = benchmark_module("classroom_speed")
 
 
 def test_the_deck_baseline_draws_at_the_resolution_the_deck_chose(tmp_path):
-    dpi = classroom_speed.deck_dpi("sigmoid-neuron")
-    assert dpi > 192  # the neuron wrapped for a slide is shown larger than its size
+    fit, dpi = classroom_speed.deck_drawing("sigmoid-neuron")
+    assert fit == "slide" and dpi > 192  # the neuron wrapped for a slide is shown larger than its size
     deck = Presentation(str(gb.trace("sigmoid-neuron").save_pptx(tmp_path / "n.pptx")))
     picture = next(s for s in deck.slides[1].shapes if s.shape_type == MSO_SHAPE_TYPE.PICTURE)
     png = gb.trace("sigmoid-neuron").render("png", dpi=dpi, frames=[0], captions=False,
