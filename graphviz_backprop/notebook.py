@@ -27,8 +27,8 @@ from dataclasses import dataclass
 from . import stepper as _stepper
 from .themes import Theme
 
-__all__ = ["Stepper", "stepper", "error_html", "iframe", "svg_size", "frame_height",
-           "MAX_DRAWING", "ENLARGE"]
+__all__ = ["Stepper", "stepper", "error_html", "iframe", "svg_size", "MAX_DRAWING",
+           "ENLARGE"]
 
 #: Most pixels the drawing of a stepper in a notebook is high (it zooms and scrolls).
 MAX_DRAWING = 640
@@ -72,30 +72,23 @@ def svg_size(svg: bytes) -> tuple[float, float] | None:
     return float(match.group(1)) * 96 / 72, float(match.group(2)) * 96 / 72
 
 
-def frame_height(svg: bytes) -> int:
-    """The iframe's first height, before its page measures itself: the drawing at a
-    notebook's width, plus the controls."""
-    size = svg_size(svg)
-    if size is None or size[0] <= 0:
-        return MAX_DRAWING + _CHROME
-    width, height = size
-    drawn = height * min(ENLARGE, _OUTPUT_WIDTH / width)
-    return round(min(MAX_DRAWING, drawn)) + _CHROME
-
-
 def iframe(page: bytes, title: str, svg: bytes) -> str:
     """A stepper ``page`` (``stepper.page``) as an iframe for a notebook's output; ``svg``
     is one of its frames (they have one size)."""
     size = svg_size(svg)
-    wide = round(size[0] * ENLARGE) if size and size[0] > 0 else 100_000
+    if size is None or size[0] <= 0:
+        wide, height = 100_000, MAX_DRAWING + _CHROME
+    else:  # its first height, before the page measures itself: at a notebook's width
+        wide = round(size[0] * ENLARGE)
+        drawn = size[1] * min(ENLARGE, _OUTPUT_WIDTH / size[0])
+        height = round(min(MAX_DRAWING, drawn)) + _CHROME
     style = _STYLE.format(high=MAX_DRAWING, wide=wide, zoomed=MAX_DRAWING + 60)
-    height = frame_height(svg)
     doc = page.decode("utf-8")
     doc = doc.replace("</head>", style + "</head>", 1).replace("</body>", _FIT + "</body>", 1)
     inline = html.escape(doc, quote=True).replace("\n", "&#10;")  # one line: safe anywhere
     return (f'<iframe class="gbp-stepper" srcdoc="{inline}"'
             f' title="{html.escape(title, quote=True)}"'
-            f' style="width: 100%; height: {int(height)}px; border: 0;"'
+            f' style="width: 100%; height: {height}px; border: 0;"'
             ' loading="eager"></iframe>')
 
 
